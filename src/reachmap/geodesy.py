@@ -1,0 +1,310 @@
+"""Geodesics on the WGS84 ellipsoid: distance, azimuth and destination.
+
+This is the only module that talks to pyproj's :class:`pyproj.Geod`, which
+implements Karney's algorithms (GeographicLib): results are accurate to a few
+nanometres anywhere on the ellipsoid, antipodal points included.
+
+Conventions (see ``docs/conventions.md``): distances in kilometres, angles in
+degrees, azimuths clockwise from north. Public functions take ``lat=`` and
+``lon=`` by keyword. Every function accepts Python scalars, sequences or numpy
+arrays (broadcast together) and returns floats for scalar input, numpy arrays
+otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeAlias, overload
+
+import numpy as np
+from pyproj import Geod
+
+from reachmap.errors import InputError
+
+__all__ = [
+    "ANTIPODAL_DISTANCE_KM",
+    "GEOD",
+    "MAX_RADIUS_KM",
+    "azimuth_deg",
+    "destination",
+    "distance_km",
+    "inverse",
+    "normalize_lon",
+    "parse_latlon",
+    "validate_lat_lon",
+]
+
+ArrayLike: TypeAlias = float | Sequence[float] | np.ndarray
+
+#: The WGS84 ellipsoid, through pyproj (GeographicLib's algorithms).
+GEOD = Geod(ellps="WGS84")
+
+#: Distance from any point to its antipode on WGS84, in kilometres (half a
+#: meridian, 20,003.931 km). No two points on Earth are farther apart, so a
+#: radius at or beyond it covers the whole Earth.
+ANTIPODAL_DISTANCE_KM: float = float(GEOD.inv(0.0, 90.0, 0.0, -90.0)[2]) / 1000.0
+
+#: The largest radius accepted from users, in kilometres: half the equator,
+#: rounded up (20,040 km). Anything at or beyond ``ANTIPODAL_DISTANCE_KM``
+#: already means the whole Earth.
+MAX_RADIUS_KM: float = 20_040.0
+
+
+def _arrays(*values: ArrayLike) -> tuple[bool, list[np.ndarray]]:
+    """Broadcast inputs to float64 arrays; say whether all inputs were scalars."""
+    scalar = all(np.ndim(v) == 0 for v in values)
+    arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in values))
+    return scalar, [np.ascontiguousarray(a).ravel() for a in arrays]
+
+
+def _shape(*values: ArrayLike) -> tuple[int, ...]:
+    return np.broadcast_shapes(*(np.shape(v) for v in values))
+
+
+def _out(scalar: bool, shape: tuple[int, ...], value: np.ndarray) -> Any:
+    return float(value[0]) if scalar else value.reshape(shape)
+
+
+def normalize_lon(lon: ArrayLike) -> Any:
+    """Wrap longitudes into [-180, 180), in degrees.
+
+    Parameters
+    ----------
+    lon : float or array_like
+        Longitude in degrees, any value.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The same longitude in [-180, 180).
+
+    Examples
+    --------
+    >>> normalize_lon(190.0)
+    -170.0
+    >>> normalize_lon([180.0, -180.0, 540.0]).tolist()
+    [-180.0, -180.0, -180.0]
+
+    """
+    scalar, (arr,) = _arrays(lon)
+    wrapped = (arr + 180.0) % 360.0 - 180.0
+    return _out(scalar, _shape(lon), wrapped)
+
+
+@overload
+def inverse(*, lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]: ...
+@overload
+def inverse(
+    *, lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
+) -> tuple[Any, Any]: ...
+def inverse(
+    *, lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
+) -> tuple[Any, Any]:
+    """Solve the inverse geodesic problem on WGS84.
+
+    Parameters
+    ----------
+    lat1, lon1 : float or array_like
+        First point(s), latitude and longitude in degrees.
+    lat2, lon2 : float or array_like
+        Second point(s), latitude and longitude in degrees.
+
+    Returns
+    -------
+    distance_km : float or numpy.ndarray
+        Length of the shortest geodesic, in kilometres.
+    azimuth_deg : float or numpy.ndarray
+        Azimuth of that geodesic at the first point, in degrees clockwise from
+        north, in [-180, 180].
+
+    Examples
+    --------
+    >>> d, az = inverse(lat1=0.0, lon1=0.0, lat2=0.0, lon2=1.0)
+    >>> round(d, 6), az
+    (111.319491, 90.0)
+
+    """
+    shape = _shape(lat1, lon1, lat2, lon2)
+    scalar, (a1, o1, a2, o2) = _arrays(lat1, lon1, lat2, lon2)
+    az12, _az21, dist_m = GEOD.inv(o1, a1, o2, a2)
+    return (
+        _out(scalar, shape, np.asarray(dist_m) / 1000.0),
+        _out(scalar, shape, np.asarray(az12)),
+    )
+
+
+def distance_km(*, lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> Any:
+    """Geodesic distance on WGS84, in kilometres.
+
+    Parameters
+    ----------
+    lat1, lon1 : float or array_like
+        First point(s), latitude and longitude in degrees.
+    lat2, lon2 : float or array_like
+        Second point(s), latitude and longitude in degrees.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Length of the shortest geodesic between the points, in kilometres.
+
+    Examples
+    --------
+    Minsk to Warsaw, about 476 km:
+
+    >>> round(distance_km(lat1=53.90019, lon1=27.56653, lat2=52.22977, lon2=21.01178), 1)
+    476.9
+    >>> distance_km(lat1=0.0, lon1=0.0, lat2=[0.0, 0.0], lon2=[1.0, 2.0]).round(3).tolist()
+    [111.319, 222.639]
+
+    """
+    return inverse(lat1=lat1, lon1=lon1, lat2=lat2, lon2=lon2)[0]
+
+
+def azimuth_deg(*, lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> Any:
+    """Return the initial azimuth of the shortest geodesic from point 1 to point 2.
+
+    Parameters
+    ----------
+    lat1, lon1 : float or array_like
+        Start point(s), latitude and longitude in degrees.
+    lat2, lon2 : float or array_like
+        End point(s), latitude and longitude in degrees.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Azimuth at the start, degrees clockwise from north, in [-180, 180].
+
+    Examples
+    --------
+    >>> azimuth_deg(lat1=0.0, lon1=0.0, lat2=10.0, lon2=0.0)
+    0.0
+
+    """
+    return inverse(lat1=lat1, lon1=lon1, lat2=lat2, lon2=lon2)[1]
+
+
+def destination(
+    *, lat: ArrayLike, lon: ArrayLike, azimuth_deg: ArrayLike, distance_km: ArrayLike
+) -> tuple[Any, Any]:
+    """Solve the direct geodesic problem: where a geodesic of given length ends.
+
+    Parameters
+    ----------
+    lat, lon : float or array_like
+        Start point(s), latitude and longitude in degrees.
+    azimuth_deg : float or array_like
+        Initial azimuth, degrees clockwise from north.
+    distance_km : float or array_like
+        Length of the geodesic, in kilometres (may exceed the antipodal distance,
+        in which case the end point is nearer than ``distance_km``).
+
+    Returns
+    -------
+    lat, lon : float or numpy.ndarray
+        End point(s) in degrees, longitude in [-180, 180].
+
+    Examples
+    --------
+    >>> lat, lon = destination(lat=0.0, lon=0.0, azimuth_deg=90.0, distance_km=111.319491)
+    >>> round(lat, 9), round(lon, 6)
+    (0.0, 1.0)
+
+    """
+    shape = _shape(lat, lon, azimuth_deg, distance_km)
+    scalar, (a, o, az, d) = _arrays(lat, lon, azimuth_deg, distance_km)
+    lon2, lat2, _ = GEOD.fwd(o, a, az, d * 1000.0)
+    return _out(scalar, shape, np.asarray(lat2)), _out(scalar, shape, np.asarray(lon2))
+
+
+def validate_lat_lon(lat: float, lon: float, *, field: str = "site") -> tuple[float, float]:
+    """Check one latitude/longitude pair given by a user.
+
+    Parameters
+    ----------
+    lat : float
+        Latitude in degrees; allowed -90 to 90.
+    lon : float
+        Longitude in degrees; allowed -180 to 180.
+    field : str
+        Name of the input field, used in the error message.
+
+    Returns
+    -------
+    tuple of float
+        ``(lat, lon)`` as floats.
+
+    Raises
+    ------
+    InputError
+        If either value is not finite or out of its range.
+
+    Examples
+    --------
+    >>> validate_lat_lon(53.9, 27.57)
+    (53.9, 27.57)
+    >>> validate_lat_lon(91, 0)
+    Traceback (most recent call last):
+    ...
+    reachmap.errors.InputError: site latitude: 91.0 is not allowed; expected a number ...
+
+    """
+    lat_f, lon_f = float(lat), float(lon)
+    if not (np.isfinite(lat_f) and -90.0 <= lat_f <= 90.0):
+        raise InputError(f"{field} latitude", lat_f, "a number from -90 to 90 (degrees)")
+    if not (np.isfinite(lon_f) and -180.0 <= lon_f <= 180.0):
+        raise InputError(f"{field} longitude", lon_f, "a number from -180 to 180 (degrees)")
+    return lat_f, lon_f
+
+
+def parse_latlon(text: str, *, field: str = "site") -> tuple[float, float] | None:
+    """Parse ``"lat,lon"`` text in decimal degrees.
+
+    Parameters
+    ----------
+    text : str
+        Text such as ``"53.9,27.57"`` or ``"-33.87, 151.21"``.
+    field : str
+        Name of the input field, used in error messages.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(lat, lon)`` in degrees, or ``None`` when the text does not look like a
+        coordinate pair at all (so the caller can try it as a place name).
+
+    Raises
+    ------
+    InputError
+        If the text is a pair of numbers (or a number and a non-number) but a value
+        is not a valid latitude or longitude.
+
+    Examples
+    --------
+    >>> parse_latlon("53.9, 27.57")
+    (53.9, 27.57)
+    >>> parse_latlon("Minsk") is None
+    True
+    >>> parse_latlon("53.9,abc")
+    Traceback (most recent call last):
+    ...
+    reachmap.errors.InputError: site longitude: 'abc' is not allowed; expected a number ...
+
+    """
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        return None
+    numbers: list[float | None] = []
+    for part in parts:
+        try:
+            numbers.append(float(part))
+        except ValueError:
+            numbers.append(None)
+    if numbers[0] is None and numbers[1] is None:
+        return None  # e.g. "Paris, FR": a place name with a country qualifier
+    if numbers[0] is None:
+        raise InputError(f"{field} latitude", parts[0], "a number from -90 to 90 (degrees)")
+    if numbers[1] is None:
+        raise InputError(f"{field} longitude", parts[1], "a number from -180 to 180 (degrees)")
+    return validate_lat_lon(numbers[0], numbers[1], field=field)
