@@ -77,8 +77,10 @@ def test_destination_matches_geographiclib() -> None:
 
 def test_antipodal_distance_is_half_a_meridian() -> None:
     # GeographicLib: the distance between the poles is half the meridian's length.
-    assert ANTIPODAL_DISTANCE_KM == pytest.approx(REF.Inverse(90, 0, -90, 0)["s12"] / 1000, abs=1e-9)
-    assert ANTIPODAL_DISTANCE_KM == pytest.approx(20_003.931458625, abs=1e-6)
+    assert (
+        pytest.approx(REF.Inverse(90, 0, -90, 0)["s12"] / 1000, abs=1e-9) == ANTIPODAL_DISTANCE_KM
+    )
+    assert pytest.approx(20_003.931458625, abs=1e-6) == ANTIPODAL_DISTANCE_KM
 
 
 @pytest.mark.parametrize(("lat", "lon"), EDGE_SITES)
@@ -106,8 +108,13 @@ def test_hand_checked_equator_degree() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("53.9,27.57", (53.9, 27.57)), (" -33.87 , 151.21 ", (-33.87, 151.21)), ("Minsk", None),
-     ("Paris, FR", None), ("-0,-0", (0.0, 0.0))],
+    [
+        ("53.9,27.57", (53.9, 27.57)),
+        (" -33.87 , 151.21 ", (-33.87, 151.21)),
+        ("Minsk", None),
+        ("Paris, FR", None),
+        ("-0,-0", (0.0, 0.0)),
+    ],
 )
 def test_parse_latlon(text: str, expected: tuple[float, float] | None) -> None:
     assert parse_latlon(text) == expected
@@ -115,8 +122,13 @@ def test_parse_latlon(text: str, expected: tuple[float, float] | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "field"),
-    [("91,0", "site latitude"), ("0,181", "site longitude"), ("abc,10", "site latitude"),
-     ("10,abc", "site longitude"), ("nan,0", "site latitude")],
+    [
+        ("91,0", "site latitude"),
+        ("0,181", "site longitude"),
+        ("abc,10", "site latitude"),
+        ("10,abc", "site longitude"),
+        ("nan,0", "site latitude"),
+    ],
 )
 def test_bad_latlon_names_the_field(text: str, field: str) -> None:
     with pytest.raises(InputError) as err:
