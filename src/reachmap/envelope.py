@@ -193,7 +193,7 @@ def _cut(poly: BaseGeometry) -> BaseGeometry:
 
 
 def _polygons(geom: BaseGeometry) -> list[Polygon]:
-    """The polygons of any geometry, dropping points, lines and zero-area slivers."""
+    """Collect the polygons of any geometry, dropping points, lines and slivers."""
     out: list[Polygon] = []
     for part in shapely.get_parts(geom):
         if isinstance(part, Polygon):

@@ -44,6 +44,8 @@ class InputError(ReachmapError, ValueError):
         super().__init__(f"{field}: {value!r} is not allowed; expected {allowed}")
 
     def __str__(self) -> str:
+        if self.value is None or self.value == "":
+            return f"{self.field}: missing; expected {self.allowed}"
         value = self.value if isinstance(self.value, (int, float)) else repr(self.value)
         return f"{self.field}: {value} is not allowed; expected {self.allowed}"
 

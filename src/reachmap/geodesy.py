@@ -25,6 +25,7 @@ __all__ = [
     "ANTIPODAL_DISTANCE_KM",
     "GEOD",
     "MAX_RADIUS_KM",
+    "area_km2",
     "azimuth_deg",
     "destination",
     "distance_km",
@@ -308,3 +309,32 @@ def parse_latlon(text: str, *, field: str = "site") -> tuple[float, float] | Non
     if numbers[1] is None:
         raise InputError(f"{field} longitude", parts[1], "a number from -180 to 180 (degrees)")
     return validate_lat_lon(numbers[0], numbers[1], field=field)
+
+
+def area_km2(geom: Any) -> float:
+    """Area of a lon/lat polygon on the WGS84 ellipsoid, in square kilometres.
+
+    Edges are taken as geodesics (for the short edges of country outlines and
+    envelopes the difference from lon/lat straight lines is negligible).
+
+    Parameters
+    ----------
+    geom : shapely Polygon or MultiPolygon
+        In lon/lat degrees.
+
+    Returns
+    -------
+    float
+        Area in km², ≥ 0 whatever the ring orientation.
+
+    Examples
+    --------
+    A 1°×1° cell at the equator is about 12,308 km²:
+
+    >>> import shapely
+    >>> round(area_km2(shapely.box(0, 0, 1, 1)))
+    12308
+    """
+    if geom.is_empty:
+        return 0.0
+    return abs(float(GEOD.geometry_area_perimeter(geom)[0])) / 1e6

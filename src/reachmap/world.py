@@ -43,7 +43,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from reachmap.errors import InputError, PlaceNotFoundError
-from reachmap.geodesy import GEOD
+from reachmap.geodesy import area_km2
 
 __all__ = [
     "CountryTable",
@@ -455,7 +455,7 @@ def load_countries() -> CountryTable:
     t = _read("countries.parquet")
     geometry = shapely.from_wkb(t.column("geometry").to_numpy(zero_copy_only=False))
     area = np.array(
-        [abs(GEOD.geometry_area_perimeter(g)[0]) / 1e6 for g in geometry], dtype=np.float64
+        [area_km2(g) for g in geometry], dtype=np.float64
     )
 
     def text(name: str) -> np.ndarray:

@@ -1,0 +1,233 @@
+"""The ``reachmap`` command line: a thin layer that parses, calls the core, and reports.
+
+Every input is checked before anything is computed or written; a bad input prints
+one line naming the field and what is allowed, and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from reachmap import __version__
+from reachmap.errors import InputError, ReachmapError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="reachmap",
+    help="What can a strategic system reach from where it is deployed, and who lives there.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(err: ReachmapError) -> NoReturn:
+    err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"reachmap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Map what a strategic system can reach from where it is deployed, and who lives there."""
+
+
+@app.command()
+def reach(
+    site: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--site",
+            "-s",
+            help="Place name ('Minsk', 'Paris, FR') or 'lat,lon'. Repeat for a union.",
+        ),
+    ] = None,
+    range_text: Annotated[
+        str | None,
+        typer.Option(
+            "--range",
+            "-r",
+            help="Range as published: '500-5500 km', '310 to 3,400 miles', 'up to 1,000 nmi'.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table|json|geojson|csv (stdout); also kml|gpkg with --out. "
+            "Default: table, or from the --out file suffix.",
+        ),
+    ] = None,
+    out: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write to FILE (repeatable; format from the suffix: .geojson "
+            ".json .csv .kml .gpkg .txt .md). A summary is still printed.",
+        ),
+    ] = None,
+) -> None:
+    """Countries, capitals and people within reach of one or more sites."""
+    from reachmap.export import FILE_FORMATS, FORMATS, format_for_path, render, write
+    from reachmap.reach import analyze, resolve_site
+    from reachmap.units import parse_range
+
+    all_formats = [*FORMATS, "kml", "gpkg"]
+    try:
+        if not site:
+            raise InputError("site", "", "at least one --site (a place name or 'lat,lon')")
+        if range_text is None:
+            raise InputError("range", "", "a --range such as '500-5500 km' or '310 to 3,400 miles'")
+        if fmt is not None and fmt not in all_formats:
+            raise InputError("format", fmt, "one of " + ", ".join(all_formats))
+        if fmt is not None and len(out or []) > 1:
+            raise InputError(
+                "format",
+                fmt,
+                "no --format with several --out files "
+                "(each file's format comes from its suffix: " + ", ".join(FILE_FORMATS) + ")",
+            )
+        targets = [(p, format_for_path(p, fmt)) for p in (out or [])]
+        if not targets and fmt in ("kml", "gpkg"):
+            raise InputError(
+                "format",
+                fmt,
+                f"--out FILE with {fmt} (it is a binary or "
+                "multi-layer format); on the terminal use one of " + ", ".join(FORMATS),
+            )
+        rng = parse_range(range_text, field="range")
+        sites = [resolve_site(s, field="site") for s in site]
+    except ReachmapError as err:
+        _fail(err)
+
+    with err_console.status("Computing reach on the WGS84 ellipsoid…"):
+        result = analyze(sites, rng)
+    for path, path_fmt in targets:
+        write(result, path, path_fmt)
+        err_console.print(f"wrote {path} ({path_fmt})", highlight=False)
+    if targets or (fmt or "table") == "table":
+        _print_table(result)
+    else:
+        sys.stdout.write(render(result, fmt or "table"))
+
+
+def _print_table(result: object) -> None:
+    from reachmap.reach import ReachResult
+
+    assert isinstance(result, ReachResult)
+    t = result.to_dict()["totals"]
+    rng = result.range
+    c = out_console
+    sites = ", ".join(f"{s.label} ({s.lat:.4f}, {s.lon:.4f})" for s in result.sites)
+    c.print(f"[bold]Sites:[/] {sites}")
+    c.print(f"[bold]Range:[/] {rng.text!r} → {rng.min_km:,.1f}–{rng.max_km:,.1f} km")
+    table = Table(title="Countries within reach", show_lines=False)
+    for col in ("country", "status", "area reached", "est. population reached"):
+        table.add_column(col, justify="left" if col in ("country", "status") else "right")
+    rows = [
+        *result.countries_with("full"),
+        *result.countries_with("partial"),
+        *result.countries_with("inside-min-range"),
+    ]
+    for row in rows:
+        table.add_row(
+            f"{row.name} ({row.iso2})" if row.iso2 else row.name,
+            row.status,
+            f"{100 * row.area_share:.1f}%",
+            f"{row.population_reached_estimate:,}",
+        )
+    c.print(table)
+    caps = Table(title="Capitals")
+    for col in ("status", "count", "capitals (nearest site distance)"):
+        caps.add_column(col)
+    for status in ("reached", "inside-min-range", "beyond-max-range"):
+        items = result.capitals_with(status)
+        shown = items if status != "beyond-max-range" else items[:8]
+        text = ", ".join(f"{x.name} {x.nearest_km:,.0f} km" for x in shown)
+        if len(shown) < len(items):
+            text += f", … ({len(items) - len(shown)} more)"
+        caps.add_row(status, str(len(items)), text)
+    c.print(caps)
+    c.print(
+        f"Places within reach: {t['places_reached']:,} of {t['places_count']:,} "
+        f"(population {t['places_population_reached']:,}). Estimated population within reach: "
+        f"[bold]{t['population_reached_estimate']:,}[/] of {t['world_population']:,} "
+        "(GeoNames-based estimate, not a gridded count)."
+    )
+
+
+@app.command()
+def distance(
+    a: Annotated[str, typer.Argument(help="Place name or 'lat,lon'.")],
+    b: Annotated[str, typer.Argument(help="Place name or 'lat,lon'.")],
+) -> None:
+    """Geodesic distance between two places on WGS84, in km, miles and nautical miles."""
+    from reachmap.geodesy import inverse
+    from reachmap.reach import resolve_site
+    from reachmap.units import KM_PER_MILE, KM_PER_NMI
+
+    try:
+        sa = resolve_site(a, field="A")
+        sb = resolve_site(b, field="B")
+    except ReachmapError as err:
+        _fail(err)
+    km, az = inverse(lat1=sa.lat, lon1=sa.lon, lat2=sb.lat, lon2=sb.lon)
+    out_console.print(
+        f"{sa.label} → {sb.label}: [bold]{km:,.3f} km[/] ({km / KM_PER_MILE:,.2f} mi, "
+        f"{km / KM_PER_NMI:,.2f} nmi); initial azimuth {az % 360:.2f}°",
+        highlight=False,
+    )
+
+
+@app.command()
+def place(
+    name: Annotated[str, typer.Argument(help="Name to look up (any spelling GeoNames knows).")],
+    limit: Annotated[int, typer.Option(help="How many matches to show.")] = 10,
+) -> None:
+    """Look up a place in the bundled gazetteer (GeoNames), with close matches."""
+    from reachmap.world import search_places
+
+    try:
+        if not 1 <= limit <= 100:
+            raise InputError("limit", limit, "a whole number from 1 to 100")
+        if not name.strip():
+            raise InputError("name", name, "a place name")
+        found = search_places(name, limit=limit)
+    except ReachmapError as err:
+        _fail(err)
+    if not found:
+        _fail(InputError("name", name, "a place the bundled GeoNames data knows"))
+    table = Table(title=f"Places matching {name!r}")
+    for col in ("name", "country", "lat", "lon", "population", "capital"):
+        table.add_column(col, justify="right" if col in ("lat", "lon", "population") else "left")
+    for p in found:
+        table.add_row(
+            p.name,
+            p.country,
+            f"{p.lat:.5f}",
+            f"{p.lon:.5f}",
+            f"{p.population:,}",
+            "yes" if p.is_capital else "",
+        )
+    out_console.print(table)

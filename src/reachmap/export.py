@@ -1,0 +1,306 @@
+"""Write a reach analysis to files: GeoJSON, KML, GeoPackage, CSV, JSON and text.
+
+Every writer is atomic: the file is written next to its destination under a
+temporary name and renamed into place only when complete, so a failure never
+leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+from reachmap.coverage import CountryReach
+from reachmap.envelope import to_geojson
+from reachmap.errors import InputError
+from reachmap.reach import ReachResult
+from reachmap.world import load_countries
+
+__all__ = [
+    "FILE_FORMATS",
+    "FORMATS",
+    "feature_collection",
+    "format_for_path",
+    "render",
+    "summary_text",
+    "write",
+]
+
+#: Formats that can be printed to the terminal.
+FORMATS = ("table", "json", "geojson", "csv")
+#: Formats that can be written to a file, by file suffix.
+FILE_FORMATS = {
+    ".geojson": "geojson",
+    ".json": "json",
+    ".csv": "csv",
+    ".kml": "kml",
+    ".gpkg": "gpkg",
+    ".txt": "table",
+    ".md": "table",
+}
+
+
+def format_for_path(path: Path, fmt: str | None = None) -> str:
+    """Pick the output format for a file: ``fmt`` if given, else from the suffix.
+
+    Examples
+    --------
+    >>> format_for_path(Path("out/minsk.kml"))
+    'kml'
+    """
+    if fmt is not None:
+        return fmt
+    try:
+        return FILE_FORMATS[path.suffix.lower()]
+    except KeyError:
+        allowed = ", ".join(FILE_FORMATS)
+        raise InputError(
+            "out", str(path), f"a file name ending in one of {allowed} (or give --format)"
+        ) from None
+
+
+def feature_collection(result: ReachResult) -> dict[str, Any]:
+    """RFC 7946 FeatureCollection: the envelope, the sites and every capital.
+
+    Parameters
+    ----------
+    result : ReachResult
+        The analysis.
+
+    Returns
+    -------
+    dict
+        GeoJSON FeatureCollection; each feature has a ``kind`` property
+        (``envelope``, ``site`` or ``capital``).
+    """
+    rng = result.range
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "geometry": to_geojson(result.envelope),
+            "properties": {
+                "kind": "envelope",
+                "range_text": rng.text,
+                "min_km": rng.min_km,
+                "max_km": rng.max_km,
+                "sites": "; ".join(s.label for s in result.sites),
+            },
+        }
+    ]
+    for s in result.sites:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+                "properties": {"kind": "site", "name": s.label, "country": s.country},
+            }
+        )
+    for c in result.capitals:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+                "properties": {
+                    "kind": "capital",
+                    "name": c.name,
+                    "country": c.country,
+                    "status": c.status,
+                    "nearest_km": round(c.nearest_km, 3),
+                    "nearest_site": c.nearest_site,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+_COUNTRY_COLUMNS = [
+    "name", "iso2", "iso3", "continent", "status", "area_km2", "area_reached_km2",
+    "area_share", "population", "population_reached_estimate", "places_population",
+    "places_population_reached",
+]  # fmt: skip
+
+
+def _country_row(c: CountryReach) -> dict[str, Any]:
+    row = {k: getattr(c, k) for k in _COUNTRY_COLUMNS if k != "area_share"}
+    row["area_share"] = round(c.area_share, 6)
+    row["area_km2"] = round(c.area_km2, 1)
+    row["area_reached_km2"] = round(c.area_reached_km2, 1)
+    return row
+
+
+def _countries_csv(result: ReachResult) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=_COUNTRY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for c in sorted(result.countries, key=lambda c: (c.status == "none", c.name)):
+        writer.writerow(_country_row(c))
+    return buf.getvalue()
+
+
+def _fmt_int(n: int) -> str:
+    return f"{n:,}"
+
+
+def summary_text(result: ReachResult) -> str:
+    """Summarise the analysis as readable plain text (Markdown)."""
+    d = result.to_dict()
+    t = d["totals"]
+    lines = [
+        "# reachmap: what is within reach",
+        "",
+        f"Sites: {', '.join(f'{s.label} ({s.lat:.4f}, {s.lon:.4f})' for s in result.sites)}",
+        f"Range: {result.range.text!r} = {result.range.min_km:,.1f}–{result.range.max_km:,.1f} km"
+        f" (envelope drawn to within {d['range']['boundary_tolerance_km']:g} km)",
+        "",
+        f"Countries fully reached ({t['countries_full']}): "
+        + ", ".join(c.name for c in result.countries_with("full")),
+        "",
+        f"Countries partly reached ({t['countries_partial']}): "
+        + ", ".join(
+            f"{c.name} {100 * c.area_share:.1f}%" for c in result.countries_with("partial")
+        ),
+        "",
+        f"Countries only inside the minimum-range hole ({t['countries_inside_min_range']}): "
+        + ", ".join(c.name for c in result.countries_with("inside-min-range")),
+        "",
+    ]
+    for status, title in (
+        ("reached", "Capitals reached"),
+        ("inside-min-range", "Capitals inside the minimum-range hole (too close)"),
+        ("beyond-max-range", "Capitals beyond maximum range"),
+    ):
+        caps = result.capitals_with(status)
+        lines.append(
+            f"{title} ({len(caps)}): "
+            + ", ".join(f"{c.name} ({c.country}) {c.nearest_km:,.0f} km" for c in caps)
+        )
+        lines.append("")
+    lines += [
+        f"Places within reach: {_fmt_int(t['places_reached'])} of {_fmt_int(t['places_count'])}"
+        f" GeoNames places, {_fmt_int(t['places_population_reached'])} people in them.",
+        f"Estimated population within reach: {_fmt_int(t['population_reached_estimate'])}"
+        f" of {_fmt_int(t['world_population'])} (estimate; see assumptions).",
+        "",
+        "Assumptions:",
+        *(f"- {a}" for a in result.assumptions),
+        "",
+        f"Data: {d['data']}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render(result: ReachResult, fmt: str) -> str:
+    """Render a text format (``table``, ``json``, ``geojson``, ``csv``) to a string."""
+    if fmt == "json":
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "geojson":
+        return json.dumps(feature_collection(result), ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return _countries_csv(result)
+    if fmt == "table":
+        return summary_text(result)
+    raise InputError("format", fmt, "one of " + ", ".join(FORMATS))
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it into place on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # writers such as GDAL want to create the file themselves
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _write_ogr(result: ReachResult, path: Path, driver: str) -> None:
+    from pyogrio.raw import write as ogr_write  # only KML and GeoPackage need GDAL
+
+    fc = feature_collection(result)
+    layers: dict[str, list[dict[str, Any]]] = {}
+    for f in fc["features"]:
+        layers.setdefault(f["properties"]["kind"], []).append(f)
+    if driver == "GPKG":  # QGIS users get the countries as polygons too
+        # result.countries follows the bundled country table row for row
+        geoms = load_countries().geometry
+        layers["country"] = [
+            {"geometry": shapely.geometry.mapping(g), "properties": _country_row(c)}
+            for c, g in zip(result.countries, geoms, strict=True)
+        ]
+    names = {"envelope": "envelope", "site": "sites", "capital": "capitals", "country": "countries"}
+    for i, (kind, feats) in enumerate(layers.items()):
+        geometry = np.array([shapely.to_wkb(shape(f["geometry"])) for f in feats], dtype=object)
+        keys = [k for k in feats[0]["properties"] if k != "kind"]
+        fields = [
+            np.array(
+                [_plain(f["properties"][k]) for f in feats],
+                dtype=_dtype([f["properties"][k] for f in feats]),
+            )
+            for k in keys
+        ]
+        ogr_write(
+            str(path),
+            geometry,
+            fields,
+            fields=keys,
+            layer=names[kind],
+            driver=driver,
+            geometry_type="MultiPolygon" if kind in ("envelope", "country") else "Point",
+            crs="EPSG:4326",
+            append=i > 0,
+        )
+
+
+def _plain(v: Any) -> Any:
+    return v if not isinstance(v, np.generic) else v.item()
+
+
+def _dtype(values: list[Any]) -> Any:
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return np.float64 if any(isinstance(v, float) for v in values) else np.int64
+    return object
+
+
+_TEXT_WRITERS: dict[str, Callable[[ReachResult], str]] = {
+    fmt: (lambda r, f=fmt: render(r, f)) for fmt in FORMATS
+}
+
+
+def write(result: ReachResult, path: Path, fmt: str) -> None:
+    """Write ``result`` to ``path`` in ``fmt`` atomically.
+
+    Parameters
+    ----------
+    result : ReachResult
+        The analysis.
+    path : pathlib.Path
+        Destination file.
+    fmt : str
+        ``table``, ``json``, ``geojson``, ``csv``, ``kml`` or ``gpkg``.
+    """
+    with _atomic(path) as tmp:
+        if fmt in _TEXT_WRITERS:
+            tmp.write_text(_TEXT_WRITERS[fmt](result), encoding="utf-8")
+        elif fmt == "kml":
+            _write_ogr(result, tmp, "KML")
+        elif fmt == "gpkg":
+            _write_ogr(result, tmp, "GPKG")
+        else:
+            raise InputError("format", fmt, "one of " + ", ".join([*FORMATS, "kml", "gpkg"]))
