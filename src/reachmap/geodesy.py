@@ -329,11 +329,11 @@ def area_km2(geom: Any) -> float:
 
     Examples
     --------
-    A 1°×1° cell at the equator is about 12,308 km²:
+    A 1°×1° cell at the equator is 12,308.78 km² (GeographicLib's PolygonArea):
 
     >>> import shapely
-    >>> round(area_km2(shapely.box(0, 0, 1, 1)))
-    12308
+    >>> round(area_km2(shapely.box(0, 0, 1, 1)), 2)
+    12308.78
     """
     if geom.is_empty:
         return 0.0

@@ -214,8 +214,8 @@ def analyze(sites: Sequence[Site], range_km: RangeKm) -> ReachResult:
     --------
     >>> from reachmap.units import parse_range
     >>> r = analyze([resolve_site("Minsk")], parse_range("500-5500 km"))
-    >>> [c.name for c in r.capitals_with("inside-min-range")][:2]
-    ['Vilnius', 'Riga']
+    >>> [c.name for c in r.capitals_with("inside-min-range")][:3]
+    ['Minsk', 'Vilnius', 'Riga']
     """
     if not sites:
         raise InputError("site", "", "at least one site (a place name or 'lat,lon')")
