@@ -1,13 +1,36 @@
-"""reachmap: what can a strategic system reach from where it is deployed, and who lives there."""
+"""reachmap: what can a strategic system reach from where it is deployed, and who lives there.
+
+The public names of every module are re-exported here; each module's ``__all__``
+is the list of what it offers.
+"""
 
 from __future__ import annotations
 
-from reachmap.errors import InputError, PlaceNotFoundError, ReachmapError
-
-__all__ = [
-    "InputError",
-    "PlaceNotFoundError",
-    "ReachmapError",
-]
+from reachmap.coverage import *  # noqa: F403
+from reachmap.coverage import __all__ as _coverage_all
+from reachmap.envelope import *  # noqa: F403
+from reachmap.envelope import __all__ as _envelope_all
+from reachmap.errors import *  # noqa: F403
+from reachmap.errors import __all__ as _errors_all
+from reachmap.geodesy import *  # noqa: F403
+from reachmap.geodesy import __all__ as _geodesy_all
+from reachmap.reach import *  # noqa: F403
+from reachmap.reach import __all__ as _reach_all
+from reachmap.units import *  # noqa: F403
+from reachmap.units import __all__ as _units_all
+from reachmap.world import *  # noqa: F403
+from reachmap.world import __all__ as _world_all
 
 __version__ = "0.1.0"
+
+__all__ = sorted(
+    {
+        *_coverage_all,
+        *_envelope_all,
+        *_errors_all,
+        *_geodesy_all,
+        *_reach_all,
+        *_units_all,
+        *_world_all,
+    }
+)
