@@ -13,7 +13,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -278,11 +278,6 @@ def _dtype(values: list[Any]) -> Any:
     return object
 
 
-_TEXT_WRITERS: dict[str, Callable[[ReachResult], str]] = {
-    fmt: (lambda r, f=fmt: render(r, f)) for fmt in FORMATS
-}
-
-
 def write(result: ReachResult, path: Path, fmt: str) -> None:
     """Write ``result`` to ``path`` in ``fmt`` atomically.
 
@@ -296,8 +291,8 @@ def write(result: ReachResult, path: Path, fmt: str) -> None:
         ``table``, ``json``, ``geojson``, ``csv``, ``kml`` or ``gpkg``.
     """
     with _atomic(path) as tmp:
-        if fmt in _TEXT_WRITERS:
-            tmp.write_text(_TEXT_WRITERS[fmt](result), encoding="utf-8")
+        if fmt in FORMATS:
+            tmp.write_text(render(result, fmt), encoding="utf-8")
         elif fmt == "kml":
             _write_ogr(result, tmp, "KML")
         elif fmt == "gpkg":
