@@ -24,16 +24,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reachmap.errors import InputError, PlaceNotFoundError
+from reachmap.gazetteer import find_place, name_key, search_places
 from reachmap.world import (
     CountryTable,
     Place,
     PlaceTable,
     capitals,
-    find_place,
     load_countries,
     load_places,
-    name_key,
-    search_places,
 )
 
 

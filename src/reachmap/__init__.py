@@ -12,6 +12,8 @@ from reachmap.envelope import *  # noqa: F403
 from reachmap.envelope import __all__ as _envelope_all
 from reachmap.errors import *  # noqa: F403
 from reachmap.errors import __all__ as _errors_all
+from reachmap.gazetteer import *  # noqa: F403
+from reachmap.gazetteer import __all__ as _gazetteer_all
 from reachmap.geodesy import *  # noqa: F403
 from reachmap.geodesy import __all__ as _geodesy_all
 from reachmap.reach import *  # noqa: F403
@@ -28,6 +30,7 @@ __all__ = sorted(
         *_coverage_all,
         *_envelope_all,
         *_errors_all,
+        *_gazetteer_all,
         *_geodesy_all,
         *_reach_all,
         *_units_all,

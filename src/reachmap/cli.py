@@ -206,7 +206,7 @@ def place(
     limit: Annotated[int, typer.Option(help="How many matches to show.")] = 10,
 ) -> None:
     """Look up a place in the bundled gazetteer (GeoNames), with close matches."""
-    from reachmap.world import search_places
+    from reachmap.gazetteer import search_places
 
     try:
         if not 1 <= limit <= 100:

@@ -15,9 +15,10 @@ from shapely.geometry import MultiPolygon
 from reachmap.coverage import BEYOND, IN_HOLE, REACHED, CountryReach, country_reach, reach_points
 from reachmap.envelope import boundary_tolerance_km, envelope
 from reachmap.errors import InputError
+from reachmap.gazetteer import find_place
 from reachmap.geodesy import parse_latlon, validate_lat_lon
 from reachmap.units import RangeKm
-from reachmap.world import capitals, find_place, load_countries, load_places
+from reachmap.world import capitals, load_countries, load_places
 
 __all__ = [
     "CapitalReach",
