@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.exceptions import TyperException
 
 from reachmap import __version__
 from reachmap.errors import InputError, ReachmapError
@@ -26,8 +27,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out_console = Console()
+out_console = Console(soft_wrap=True)  # one-line results stay one line when piped
 err_console = Console(stderr=True)
+
+
+def main_entry() -> None:
+    """Run the CLI; usage errors (unknown option, bad option type) print one line, exit 2."""
+    try:
+        code = app(prog_name="reachmap", standalone_mode=False)
+    except typer.Abort:
+        err_console.print("aborted", highlight=False)
+        sys.exit(1)
+    except TyperException as err:  # typer's usage errors (click's, vendored)
+        message = err.format_message()
+        if message:  # (no arguments at all: the help was printed, nothing to add)
+            err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(getattr(err, "exit_code", 2))
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _fail(err: ReachmapError) -> NoReturn:
@@ -89,7 +105,14 @@ def reach(
     ] = None,
 ) -> None:
     """Countries, capitals and people within reach of one or more sites."""
-    from reachmap.export import FILE_FORMATS, FORMATS, format_for_path, render, write
+    from reachmap.export import (
+        FILE_FORMATS,
+        FORMATS,
+        check_out_path,
+        format_for_path,
+        render,
+        write,
+    )
     from reachmap.reach import analyze, resolve_site
     from reachmap.units import parse_range
 
@@ -109,6 +132,8 @@ def reach(
                 "(each file's format comes from its suffix: " + ", ".join(FILE_FORMATS) + ")",
             )
         targets = [(p, format_for_path(p, fmt)) for p in (out or [])]
+        for path, _ in targets:
+            check_out_path(path)
         if not targets and fmt in ("kml", "gpkg"):
             raise InputError(
                 "format",
@@ -123,9 +148,12 @@ def reach(
 
     with err_console.status("Computing reach on the WGS84 ellipsoid…"):
         result = analyze(sites, rng)
+    try:
+        write(result, targets)
+    except ReachmapError as err:
+        _fail(err)
     for path, path_fmt in targets:
-        write(result, path, path_fmt)
-        err_console.print(f"wrote {path} ({path_fmt})", highlight=False)
+        err_console.print(f"wrote {path} ({path_fmt})", highlight=False, soft_wrap=True)
     if targets or (fmt or "table") == "table":
         _print_table(result)
     else:

@@ -7,13 +7,12 @@ leaves a half-written file behind.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,15 @@ def format_for_path(path: Path, fmt: str | None = None) -> str:
     >>> format_for_path(Path("out/minsk.kml"))
     'kml'
     """
+    by_suffix = FILE_FORMATS.get(path.suffix.lower())
     if fmt is not None:
+        if by_suffix is not None and by_suffix != fmt and {by_suffix, fmt} != {"json", "geojson"}:
+            raise InputError(
+                "format",
+                fmt,
+                f"the format of the --out file's suffix ({by_suffix} for "
+                f"{path.suffix}), or a file name without a known suffix",
+            )
         return fmt
     try:
         return FILE_FORMATS[path.suffix.lower()]
@@ -68,6 +75,24 @@ def format_for_path(path: Path, fmt: str | None = None) -> str:
         raise InputError(
             "out", str(path), f"a file name ending in one of {allowed} (or give --format)"
         ) from None
+
+
+def check_out_path(path: Path) -> None:
+    """Check, before any work, that ``path`` can be written.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is a directory, or its nearest existing parent is not a
+        writable directory.
+    """
+    if path.is_dir():
+        raise InputError("out", str(path), "a file path (this is a directory)")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError("out", str(path), f"a path in a writable directory ({parent} is not one)")
 
 
 def feature_collection(result: ReachResult) -> dict[str, Any]:
@@ -214,20 +239,13 @@ def render(result: ReachResult, fmt: str) -> str:
     raise InputError("format", fmt, "one of " + ", ".join(FORMATS))
 
 
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it into place on success."""
+def _temp_beside(path: Path) -> Path:
+    """Name a fresh, not yet existing file next to ``path`` (hidden, same suffix)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # writers such as GDAL want to create the file themselves
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    os.unlink(name)  # writers such as GDAL want to create the file themselves
+    return Path(name)
 
 
 def _write_ogr(result: ReachResult, path: Path, driver: str) -> None:
@@ -278,24 +296,57 @@ def _dtype(values: list[Any]) -> Any:
     return object
 
 
-def write(result: ReachResult, path: Path, fmt: str) -> None:
-    """Write ``result`` to ``path`` in ``fmt`` atomically.
+def _write_one(result: ReachResult, tmp: Path, fmt: str) -> None:
+    if fmt in FORMATS:
+        tmp.write_text(render(result, fmt), encoding="utf-8")
+    elif fmt == "kml":
+        _write_ogr(result, tmp, "KML")
+    elif fmt == "gpkg":
+        _write_ogr(result, tmp, "GPKG")
+    else:
+        raise InputError("format", fmt, "one of " + ", ".join([*FORMATS, "kml", "gpkg"]))
+
+
+def write(result: ReachResult, targets: Sequence[tuple[Path, str]]) -> None:
+    """Write ``result`` to several files, all or nothing.
+
+    Each file is written under a temporary name beside its destination; only when
+    every one has been written are they renamed into place. On any failure the
+    temporary files are removed and no destination is touched.
 
     Parameters
     ----------
     result : ReachResult
         The analysis.
-    path : pathlib.Path
-        Destination file.
-    fmt : str
-        ``table``, ``json``, ``geojson``, ``csv``, ``kml`` or ``gpkg``.
+    targets : sequence of (pathlib.Path, str)
+        Destination files and their formats (``table``, ``json``, ``geojson``,
+        ``csv``, ``kml`` or ``gpkg``).
+
+    Raises
+    ------
+    InputError
+        If a destination cannot be written (field ``out``).
     """
-    with _atomic(path) as tmp:
-        if fmt in FORMATS:
-            tmp.write_text(render(result, fmt), encoding="utf-8")
-        elif fmt == "kml":
-            _write_ogr(result, tmp, "KML")
-        elif fmt == "gpkg":
-            _write_ogr(result, tmp, "GPKG")
-        else:
-            raise InputError("format", fmt, "one of " + ", ".join([*FORMATS, "kml", "gpkg"]))
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, fmt in targets:
+            check_out_path(path)
+            try:
+                tmp = _temp_beside(path)
+                temps.append((tmp, path))
+                _write_one(result, tmp, fmt)
+            except OSError as err:
+                raise InputError(
+                    "out", str(path), f"a writable file path ({err.strerror})"
+                ) from err
+        for tmp, path in temps:
+            try:
+                os.replace(tmp, path)
+            except OSError as err:
+                raise InputError(
+                    "out", str(path), f"a writable file path ({err.strerror})"
+                ) from err
+    finally:
+        for tmp, _ in temps:
+            if tmp.exists():
+                tmp.unlink()
