@@ -30,6 +30,7 @@ __all__ = [
     "destination",
     "distance_km",
     "inverse",
+    "inverse_with_arrival",
     "normalize_lon",
     "parse_latlon",
     "validate_lat_lon",
@@ -132,6 +133,38 @@ def inverse(
         _out(scalar, shape, np.asarray(dist_m) / 1000.0),
         _out(scalar, shape, np.asarray(az12)),
     )
+
+
+def inverse_with_arrival(
+    *, lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
+) -> tuple[Any, Any]:
+    """Distance, and the azimuth with which the geodesic arrives at point 2.
+
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2 : float or array_like
+        The two points, in degrees.
+
+    Returns
+    -------
+    distance_km : float or numpy.ndarray
+        Length of the shortest geodesic, in kilometres.
+    arrival_azimuth_deg : float or numpy.ndarray
+        Forward azimuth of the geodesic at point 2, degrees clockwise from north
+        (moving point 2 a small step east lengthens the geodesic by
+        ``sin(arrival azimuth)`` times that step).
+
+    Examples
+    --------
+    >>> d, az2 = inverse_with_arrival(lat1=0.0, lon1=0.0, lat2=0.0, lon2=1.0)
+    >>> round(d, 6), az2
+    (111.319491, 90.0)
+    """
+    shape = _shape(lat1, lon1, lat2, lon2)
+    scalar, (a1, o1, a2, o2) = _arrays(lat1, lon1, lat2, lon2)
+    _az12, az21, dist_m = GEOD.inv(o1, a1, o2, a2)
+    arrival = (np.asarray(az21) + 360.0) % 360.0 - 180.0  # the back azimuth, turned round
+    return _out(scalar, shape, np.asarray(dist_m) / 1000.0), _out(scalar, shape, arrival)
 
 
 def distance_km(*, lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> Any:
