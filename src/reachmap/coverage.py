@@ -29,7 +29,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from reachmap.errors import InputError
-from reachmap.geodesy import area_km2, distance_km
+from reachmap.geodesy import SPHERE_RELATIVE_ERROR, area_km2, distance_km, sphere_distance_km
 from reachmap.world import CountryTable, PlaceTable
 
 __all__ = [
@@ -50,8 +50,6 @@ BEYOND = "beyond-max-range"
 #: A country counts as fully reached when at least this share of its area is.
 FULL_SHARE = 0.9999
 
-_MEAN_RADIUS_KM = 6371.0088  # IUGG mean Earth radius, for the spherical pre-filter
-_SPHERE_MARGIN = 0.01  # relative; the sphere/ellipsoid difference is < 0.6%
 
 
 @dataclass(frozen=True)
@@ -76,15 +74,6 @@ class PointReach:
     def reached(self) -> np.ndarray:
         """Boolean mask of the points reached."""
         return self.status == REACHED
-
-
-def _sphere_km(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = (
-        np.sin((p2 - p1) / 2.0) ** 2
-        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2.0) ** 2
-    )
-    return 2.0 * _MEAN_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def _sites_array(sites: Sequence[tuple[float, float]]) -> np.ndarray:
@@ -147,8 +136,8 @@ def reach_points(
             nearest[closer] = d[closer]
             nearest_site[closer] = k
         else:
-            approx = _sphere_km(s_lat, s_lon, la, lo)
-            slack = _SPHERE_MARGIN * approx + 1.0
+            approx = sphere_distance_km(s_lat, s_lon, la, lo)
+            slack = SPHERE_RELATIVE_ERROR * approx + 1.0
             exact = (np.abs(approx - max_km) <= slack) | (np.abs(approx - min_km) <= slack)
             d = approx.copy()
             if exact.any():

@@ -25,14 +25,17 @@ __all__ = [
     "ANTIPODAL_DISTANCE_KM",
     "GEOD",
     "MAX_RADIUS_KM",
+    "SPHERE_RELATIVE_ERROR",
     "area_km2",
     "azimuth_deg",
+    "cell_area_km2",
     "destination",
     "distance_km",
     "inverse",
     "inverse_with_arrival",
     "normalize_lon",
     "parse_latlon",
+    "sphere_distance_km",
     "validate_lat_lon",
 ]
 
@@ -371,3 +374,77 @@ def area_km2(geom: Any) -> float:
     if geom.is_empty:
         return 0.0
     return abs(float(GEOD.geometry_area_perimeter(geom)[0])) / 1e6
+
+
+#: The spherical distance of :func:`sphere_distance_km` differs from the WGS84
+#: geodesic distance by less than this share of itself plus 1 km (observed maximum
+#: 0.56%; tested with hypothesis in ``tests/test_coverage.py``).
+SPHERE_RELATIVE_ERROR = 0.01
+
+_MEAN_RADIUS_KM = 6371.0088  # IUGG mean radius of the Earth
+
+
+def sphere_distance_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> Any:
+    """Great-circle distance on a sphere of the mean Earth radius, in kilometres.
+
+    A cheap stand-in for the geodesic distance when only a bound is needed: it is
+    within ``SPHERE_RELATIVE_ERROR`` of itself plus 1 km of the WGS84 distance.
+    Arguments are in degrees and broadcast together.
+
+    Examples
+    --------
+    >>> round(float(sphere_distance_km(0.0, 0.0, 0.0, 1.0)), 3)
+    111.195
+    """
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = (
+        np.sin((p2 - p1) / 2.0) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(np.subtract(lon2, lon1)) / 2.0) ** 2
+    )
+    return 2.0 * _MEAN_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def cell_area_km2(*, lat1: ArrayLike, lat2: ArrayLike, dlon_deg: ArrayLike) -> Any:
+    """Area of a latitude/longitude cell on the WGS84 ellipsoid, in square kilometres.
+
+    The cell is bounded by two parallels and two meridians ``dlon_deg`` apart
+    (its edges follow the parallels, not geodesics). The area is the closed-form
+    integral of the ellipsoid's area element, written so that it keeps full
+    relative precision for cells of a few metres, near the poles included.
+
+    Parameters
+    ----------
+    lat1, lat2 : float or array_like
+        Latitudes of the two parallels, in degrees, in [-90, 90], either order.
+    dlon_deg : float or array_like
+        Width of the cell in longitude, in degrees, ≥ 0 (360 for a whole zone).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Area in km², ≥ 0.
+
+    Examples
+    --------
+    A 1°×1° cell at the equator (GeographicLib's PolygonArea, with the
+    northern edge densified along the parallel, gives the same to 1e-11):
+
+    >>> round(cell_area_km2(lat1=0.0, lat2=1.0, dlon_deg=1.0), 6)
+    12308.463894
+    >>> round(cell_area_km2(lat1=-90.0, lat2=90.0, dlon_deg=360.0))  # the whole ellipsoid
+    510065622
+    """
+    shape = _shape(lat1, lat2, dlon_deg)
+    scalar, (a1, a2, w) = _arrays(lat1, lat2, dlon_deg)
+    e2 = float(GEOD.es)
+    e = np.sqrt(e2)
+    phi1, phi2 = np.radians(np.maximum(a1, a2)), np.radians(np.minimum(a1, a2))
+    # x = sin(lat); the area element is b² dλ dx / (1 - e² x²)².
+    x1, x2 = np.sin(phi1), np.sin(phi2)
+    dx = 2.0 * np.cos((phi1 + phi2) / 2.0) * np.sin((phi1 - phi2) / 2.0)  # x1 - x2, no cancellation
+    p = e2 * x1 * x2
+    first = dx * (1.0 + p) / (2.0 * (1.0 - e2 * x1 * x1) * (1.0 - e2 * x2 * x2))
+    second = np.arctanh(e * dx / (1.0 - p)) / (2.0 * e)  # atanh(e x1) - atanh(e x2)
+    b_km = float(GEOD.b) / 1000.0
+    area = b_km * b_km * np.radians(w) * (first + second)
+    return _out(scalar, shape, area)

@@ -34,7 +34,13 @@ from typing import Protocol
 import numpy as np
 
 from reachmap.errors import InputError
-from reachmap.geodesy import GEOD, inverse, inverse_with_arrival
+from reachmap.geodesy import (
+    GEOD,
+    SPHERE_RELATIVE_ERROR,
+    inverse,
+    inverse_with_arrival,
+    sphere_distance_km,
+)
 
 __all__ = [
     "GridGeometry",
@@ -164,20 +170,34 @@ def _disc_bounds(
     phi = _row_lats(grid)
     n = grid.nrows
     u = (lon - grid.west_deg) / grid.dx_deg - 0.5  # the site's fractional column
-    site_lat = np.full(n, float(lat))
-    site_lon = np.full(n, float(lon))
-    d0, _ = inverse(lat1=site_lat, lon1=site_lon, lat2=phi, lon2=site_lon)
-    d180, _ = inverse(lat1=site_lat, lon1=site_lon, lat2=phi, lon2=site_lon + 180.0)
-    empty = ~_inside(d0, radius_km, strict)
-    full = _inside(d180, radius_km, strict)
+    # The nearest (same meridian) and farthest (opposite meridian) points of each
+    # row decide empty and full rows; the spherical bound settles most rows, exact
+    # distances the rest.
+    s0 = sphere_distance_km(lat, lon, phi, lon)
+    s180 = sphere_distance_km(lat, lon, phi, lon + 180.0)
+    empty = s0 - (SPHERE_RELATIVE_ERROR * s0 + 1.0) > radius_km
+    full = s180 + (SPHERE_RELATIVE_ERROR * s180 + 1.0) < radius_km
+    unsure = np.flatnonzero(~empty & ~full)
+    if unsure.size:
+        lat_u, lon_u = np.full(unsure.size, float(lat)), np.full(unsure.size, float(lon))
+        d0, _ = inverse(lat1=lat_u, lon1=lon_u, lat2=phi[unsure], lon2=lon_u)
+        d180, _ = inverse(lat1=lat_u, lon1=lon_u, lat2=phi[unsure], lon2=lon_u + 180.0)
+        empty[unsure] = ~_inside(d0, radius_km, strict)
+        full[unsure] = _inside(d180, radius_km, strict)
     first = np.zeros(n, dtype=np.int64)
     last = np.full(n, -1, dtype=np.int64)
     part = ~empty & ~full
     fallback = np.zeros(n, dtype=bool)
     if part.any():
         rows = np.flatnonzero(part)
-        w = _half_width(lat, lon, phi[rows], radius_km)
-        f_r, l_r, bad = _settle(grid, lat, lon, phi[rows], u, w, radius_km, strict)
+        w = _interpolated_half_width(lat, lon, phi, rows, radius_km, 1e-3 * grid.dx_deg)
+        f_r, l_r, bad = _settle(grid, lat, lon, phi[rows], u, w, radius_km, strict, rounds=2)
+        if bad.any():  # interpolation was too rough there: solve those rows on their own
+            redo = np.flatnonzero(bad)
+            w_r = _half_width(lat, lon, phi[rows[redo]], radius_km, 1e-3 * grid.dx_deg)
+            f_r[redo], l_r[redo], bad[redo] = _settle(
+                grid, lat, lon, phi[rows[redo]], u, w_r, radius_km, strict
+            )
         first[rows], last[rows] = f_r, l_r
         fallback[rows] = bad
     if fallback.any():  # pragma: no cover - not seen; the tests would flag it
@@ -195,8 +215,33 @@ def _disc_bounds(
     return first, last, full_rows, int(fallback.sum())
 
 
-def _half_width(lat: float, lon: float, phi: np.ndarray, radius_km: float) -> np.ndarray:
-    """Longitude half-width (degrees) where the distance to the parallel equals the radius."""
+_SAMPLE_EVERY = 8  # rows between Newton solves; the rows between are interpolated
+
+
+def _interpolated_half_width(
+    lat: float, lon: float, phi: np.ndarray, rows: np.ndarray, radius_km: float, tol_deg: float
+) -> np.ndarray:
+    """Solve half-widths on every few rows, and interpolate the rows between.
+
+    Solved rows are every ``_SAMPLE_EVERY``-th and both ends of each run of
+    consecutive rows; the ends of every row are settled by exact tests afterwards,
+    so a rough value costs only an extra test.
+    """
+    run_edge = np.ones(rows.size, dtype=bool)
+    run_edge[1:-1] = (np.diff(rows)[1:] != 1) | (np.diff(rows)[:-1] != 1)
+    solve = run_edge | (np.arange(rows.size) % _SAMPLE_EVERY == 0)
+    w_solved = _half_width(lat, lon, phi[rows[solve]], radius_km, tol_deg)
+    return np.interp(rows, rows[solve], w_solved)
+
+
+def _half_width(
+    lat: float, lon: float, phi: np.ndarray, radius_km: float, tol_deg: float
+) -> np.ndarray:
+    """Longitude half-width (degrees) where the distance to the parallel equals the radius.
+
+    Found to ``tol_deg`` (a small share of a cell): the cells at the ends are then
+    settled by exact tests, so this need not be finer.
+    """
     # spherical start
     p1, p2 = np.radians(lat), np.radians(phi)
     sigma = min(radius_km / _MEAN_RADIUS_KM, np.pi)
@@ -225,7 +270,7 @@ def _half_width(lat: float, lon: float, phi: np.ndarray, radius_km: float) -> np
             step = x[idx] - f / slope
         ok = np.isfinite(step) & (step > lo[idx]) & (step < hi[idx]) & (slope > 0)
         new = np.where(ok, step, 0.5 * (lo[idx] + hi[idx]))
-        done = (np.abs(f) < 1e-9) | (hi[idx] - lo[idx] < 1e-12)
+        done = (np.abs(new - x[idx]) < tol_deg) | (np.abs(f) < 1e-9) | (hi[idx] - lo[idx] < tol_deg)
         x[idx] = np.where(done, x[idx], new)
         active[idx[done]] = False
     return x
@@ -240,34 +285,57 @@ def _settle(
     w: np.ndarray,
     radius_km: float,
     strict: bool,
+    rounds: int = _MAX_FIX_STEPS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Turn half-widths into exact first/last columns by testing the cells at each end."""
+    """Turn half-widths into exact first/last columns by testing the cells at each end.
+
+    Returns the first and last covered columns and, per row, whether its ends did
+    not settle within ``rounds`` rounds of tests.
+    """
     dx = grid.dx_deg
     last = np.floor(u + w / dx).astype(np.int64)
     first = np.ceil(u - w / dx).astype(np.int64)
     s_lat = np.full(phi.size, float(lat))
     s_lon = np.full(phi.size, float(lon))
 
-    def inside(j: np.ndarray) -> np.ndarray:
-        d, _ = inverse(lat1=s_lat, lon1=s_lon, lat2=phi, lon2=_cell_lon(grid, j))
+    def inside(idx: np.ndarray, j: np.ndarray) -> np.ndarray:
+        d, _ = inverse(lat1=s_lat[idx], lon1=s_lon[idx], lat2=phi[idx], lon2=_cell_lon(grid, j))
         return _inside(d, radius_km, strict)
 
     # Cells right of the site (column >= c) are covered up to `last`, those left of it
-    # from `first`; either side may be empty (last = c - 1, first = c).
+    # from `first`; either side may be empty (last = c - 1, first = c). Since the
+    # covered cells are those with |lon - site lon| up to some half-width, only two
+    # cells need testing per round: the farthest covered one and the nearest
+    # uncovered one, whichever side each is on. Settled rows drop out.
     c = int(np.ceil(u))
     last = np.maximum(last, c - 1)
     first = np.minimum(first, c)
     settled = np.zeros(phi.size, dtype=bool)
-    for _ in range(_MAX_FIX_STEPS):
-        ok_last = (last < c) | inside(last)
-        ok_next = ~inside(last + 1)
-        ok_first = (first >= c) | inside(first)
-        ok_prev = ~inside(first - 1)
-        settled = ok_last & ok_next & ok_first & ok_prev
-        if settled.all():
+    active = np.arange(phi.size)
+    for _ in range(rounds):
+        la, fi = last[active], first[active]
+        off_last = np.where(la >= c, la - u, -1.0)  # offset of the outermost covered cell
+        off_first = np.where(fi <= c - 1, u - fi, -1.0)
+        has_in = (off_last >= 0) | (off_first >= 0)
+        far_in = np.where(off_last >= off_first, la, fi)
+        near_out = np.where((la + 1 - u) <= (u - (fi - 1)), la + 1, fi - 1)
+        ok_in = ~has_in | inside(active, far_in)
+        ok_out = ~inside(active, near_out)
+        done = ok_in & ok_out
+        settled[active[done]] = True
+        # shrink past the outermost covered cell, or grow to the nearest uncovered one
+        grow = ok_in & ~ok_out
+        last[active] = np.where(
+            ~ok_in & (far_in == la) & (off_last >= 0), la - 1,
+            np.where(grow & (near_out == la + 1), la + 1, la),
+        )  # fmt: skip
+        first[active] = np.where(
+            ~ok_in & (far_in == fi) & (off_first >= 0), fi + 1,
+            np.where(grow & (near_out == fi - 1), fi - 1, fi),
+        )  # fmt: skip
+        active = active[~done]
+        if active.size == 0:
             break
-        last = np.where(~ok_last, last - 1, np.where(~ok_next, last + 1, last))
-        first = np.where(~ok_first, first + 1, np.where(~ok_prev, first - 1, first))
     return first, last, ~settled
 
 
