@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/coverage.py [--repeat 3] [--sample-rows 60]
 
 Prints, for one site (a disc), one annulus and a union of 10 sites: the engine's
-time per query (best of --repeat), the brute-force time in the same run (exact
+time per query (best of --repeat; covered cells, then the default grid's people
+summed over them, then the per-country breakdown), the brute-force time in the same run (exact
 pyproj distance from every site to every cell centre of --sample-rows random rows
 covered by the query, extrapolated to all rows the query touches), their ratio, and
 whether the engine's cells equal the brute force on the sampled rows. Peak memory
@@ -17,11 +18,11 @@ import argparse
 import platform
 import resource
 import time
-from types import SimpleNamespace
 
 import numpy as np
 
 from reachmap.geodesy import distance_km
+from reachmap.popgrid import default_grid
 from reachmap.raster import covered_intervals
 
 ARCSEC = 30.0
@@ -33,8 +34,9 @@ def main() -> int:
     ap.add_argument("--sample-rows", type=int, default=60)
     args = ap.parse_args()
     d = ARCSEC / 3600.0
-    g = SimpleNamespace(west_deg=-180.0, north_deg=90.0, dx_deg=d, dy_deg=d,
-                        nrows=round(180 / d), ncols=round(360 / d))  # fmt: skip
+    population = default_grid("30s", progress=False)  # built on first use, then cached
+    g = population.grid
+    assert abs(g.dx_deg - d) < 1e-12 and g.nrows == round(180 / d)
     rng = np.random.default_rng(20261125)
     union = [
         (float(a), float(b))
@@ -48,17 +50,30 @@ def main() -> int:
     cells = g.nrows * g.ncols
     print(f"grid: global {ARCSEC:g} arc-second, {g.nrows:,} x {g.ncols:,} = {cells:,} cells")
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
-    header = f"{'query':34} {'engine ms':>10} {'brute s (extrap.)':>18} {'ratio':>9}  cells equal"
+    header = (
+        f"{'query':34} {'cells ms':>9} {'+people ms':>10} {'+by country':>11} "
+        f"{'brute s (extrap.)':>18} {'ratio':>9}  cells equal"
+    )
     print(header)
     print("-" * len(header))
     lat_c = g.north_deg - (np.arange(g.nrows) + 0.5) * d
     lon_c = g.west_deg + (np.arange(g.ncols) + 0.5) * d
     for name, sites, lo, hi in queries:
-        best = np.inf
+        best = best_sum = best_cty = np.inf
         for _ in range(args.repeat):
             t = time.perf_counter()
             got = covered_intervals(g, sites, min_km=lo, max_km=hi)
-            best = min(best, time.perf_counter() - t)
+            t1 = time.perf_counter()
+            population.interval_sums(got.rows, got.starts, got.stops).sum()
+            t2 = time.perf_counter()
+            population.interval_sums_by_country(got.rows, got.starts, got.stops)
+            population.interval_areas_by_country(got.rows, got.starts, got.stops)
+            t3 = time.perf_counter()
+            best, best_sum, best_cty = (
+                min(best, t1 - t),
+                min(best_sum, t2 - t1),
+                min(best_cty, t3 - t2),
+            )
         touched = np.unique(got.rows)
         sample = rng.choice(touched, size=min(args.sample_rows, touched.size), replace=False)
         t = time.perf_counter()
@@ -75,10 +90,15 @@ def main() -> int:
                 mine[a:b] = True
             equal &= bool((mine == hit).all())
         brute = (time.perf_counter() - t) / sample.size * touched.size
-        print(f"{name:34} {best * 1000:10.1f} {brute:18.1f} {brute / best:8.0f}x  {equal}")
+        query = best + best_sum  # cells + total people: what "population in reach" costs
+        print(
+            f"{name:34} {best * 1000:9.1f} {best_sum * 1000:10.1f} {best_cty * 1000:11.1f} "
+            f"{brute:18.1f} {brute / query:8.0f}x  {equal}"
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS of this process): {peak_mb:,.0f} MB")
-    print("engine = covered-cell intervals only; summing population over them is timed separately")
+    print("cells = covered-cell intervals; +people = summing the default 30'' grid over them;")
+    print("+by country = population and land area per country; ratio = brute / (cells + people)")
     return 0
 
 

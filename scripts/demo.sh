@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p out
-.venv/bin/reachmap reach --site Minsk --range "500-5,500 km" \
+.venv/bin/reachmap reach --site Minsk --range "500-5,500 km" --population default \
   --out out/minsk-500-5500km.geojson \
   --out out/minsk-500-5500km.kml \
   --out out/minsk-500-5500km.csv \

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+# Population grids built by the tests go to a fresh directory, never the user's cache.
+os.environ.setdefault("REACHMAP_CACHE_DIR", tempfile.mkdtemp(prefix="reachmap-test-cache-"))
 
 settings.register_profile(
     "ci",

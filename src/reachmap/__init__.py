@@ -16,6 +16,12 @@ from reachmap.gazetteer import *  # noqa: F403
 from reachmap.gazetteer import __all__ as _gazetteer_all
 from reachmap.geodesy import *  # noqa: F403
 from reachmap.geodesy import __all__ as _geodesy_all
+from reachmap.grid import *  # noqa: F403
+from reachmap.grid import __all__ as _grid_all
+from reachmap.popgrid import *  # noqa: F403
+from reachmap.popgrid import __all__ as _popgrid_all
+from reachmap.raster import *  # noqa: F403
+from reachmap.raster import __all__ as _raster_all
 from reachmap.reach import *  # noqa: F403
 from reachmap.reach import __all__ as _reach_all
 from reachmap.units import *  # noqa: F403
@@ -32,6 +38,9 @@ __all__ = sorted(
         *_errors_all,
         *_gazetteer_all,
         *_geodesy_all,
+        *_grid_all,
+        *_popgrid_all,
+        *_raster_all,
         *_reach_all,
         *_units_all,
         *_world_all,

@@ -94,6 +94,16 @@ def reach(
             "Default: table, or from the --out file suffix.",
         ),
     ] = None,
+    population: Annotated[
+        str,
+        typer.Option(
+            "--population",
+            "-p",
+            help="Who lives there: 'places' (GeoNames places, an estimate), 'default' "
+            "(bundled dasymetric grid, 30 arc-seconds; built on first use), 'default-2.5m', "
+            "or a population GeoTIFF in lat/lon (GHS-POP, WorldPop, GPW, LandScan).",
+        ),
+    ] = "places",
     out: Annotated[
         list[Path] | None,
         typer.Option(
@@ -113,7 +123,13 @@ def reach(
         render,
         write,
     )
-    from reachmap.reach import analyze, resolve_site
+    from reachmap.reach import (
+        POPULATION_CHOICES,
+        analyze,
+        load_population,
+        reach_bounds,
+        resolve_site,
+    )
     from reachmap.units import parse_range
 
     all_formats = [*FORMATS, "kml", "gpkg"]
@@ -143,11 +159,15 @@ def reach(
             )
         rng = parse_range(range_text, field="range")
         sites = [resolve_site(s, field="site") for s in site]
+        if population not in POPULATION_CHOICES:
+            raster = load_population(population, bounds=reach_bounds(sites, rng.max_km))
+        else:
+            raster = load_population(population)
     except ReachmapError as err:
         _fail(err)
 
     with err_console.status("Computing reach on the WGS84 ellipsoid…"):
-        result = analyze(sites, rng)
+        result = analyze(sites, rng, raster)
     try:
         write(result, targets)
     except ReachmapError as err:
@@ -201,7 +221,7 @@ def _print_table(result: object) -> None:
         f"Places within reach: {t['places_reached']:,} of {t['places_count']:,} "
         f"(population {t['places_population_reached']:,}). Estimated population within reach: "
         f"[bold]{t['population_reached_estimate']:,}[/] of {t['world_population']:,} "
-        "(GeoNames-based estimate, not a gridded count)."
+        f"(source: {result.population_source})."
     )
 
 

@@ -14,9 +14,11 @@ A point is
 * ``beyond-max-range`` otherwise.
 
 Country area reached is the ellipsoidal area of the country polygon inside the drawn
-envelope (boundary within 0.1% of the range, at most 1 km). Population reached is an
-estimate from the bundled GeoNames places until a population grid is used: each
-country's population times the share of its places' population that is reached.
+envelope (boundary within 0.1% of the range, at most 1 km), or, with a population
+grid (:func:`grid_country_reach`), the area of the country's cells whose centres are
+within range. Population reached comes from the grid when one is used; otherwise it
+is an estimate from the bundled GeoNames places: each country's population times the
+share of its places' population that is reached.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from shapely.geometry.base import BaseGeometry
 
 from reachmap.errors import InputError
 from reachmap.geodesy import SPHERE_RELATIVE_ERROR, area_km2, distance_km, sphere_distance_km
+from reachmap.grid import PopulationRaster
+from reachmap.raster import RowIntervals
 from reachmap.world import CountryTable, PlaceTable
 
 __all__ = [
@@ -40,6 +44,7 @@ __all__ = [
     "CountryReach",
     "PointReach",
     "country_reach",
+    "grid_country_reach",
     "reach_points",
 ]
 
@@ -148,6 +153,30 @@ def reach_points(
     return PointReach(status=status, nearest_km=nearest, nearest_site=nearest_site)
 
 
+def _places_by_country(
+    places: PlaceTable, places_status: np.ndarray
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Sum the places per ISO2 code.
+
+    Returns the population of all places, of the reached ones, and the number of
+    places inside the minimum-range hole, each as a dict by code.
+    """
+    codes = places.country
+    pop = places.population.astype(np.int64)
+    order = np.argsort(codes, kind="stable")
+    uniq, start = np.unique(codes[order], return_index=True)
+
+    def by_code(values: np.ndarray) -> dict[str, int]:
+        sums = np.add.reduceat(values[order], start)
+        return {str(k): int(v) for k, v in zip(uniq, sums, strict=True)}
+
+    return (
+        by_code(pop),
+        by_code(np.where(places_status == REACHED, pop, 0)),
+        by_code((places_status == IN_HOLE).astype(np.int64)),
+    )
+
+
 @dataclass(frozen=True)
 class CountryReach:
     """Coverage of one country (one row of the bundled country table).
@@ -214,15 +243,7 @@ def country_reach(
     list of CountryReach
         One entry per country, in the order of ``countries``.
     """
-    codes = places.country
-    pop = places.population.astype(np.int64)
-    order = np.argsort(codes, kind="stable")
-    uniq, start = np.unique(codes[order], return_index=True)
-    total_by = dict(zip(uniq, np.add.reduceat(pop[order], start), strict=True))
-    reached_pop = np.where(places_status == REACHED, pop, 0)
-    reached_by = dict(zip(uniq, np.add.reduceat(reached_pop[order], start), strict=True))
-    in_hole = (places_status == IN_HOLE).astype(np.int64)
-    hole_by = dict(zip(uniq, np.add.reduceat(in_hole[order], start), strict=True))
+    total_by, reached_by, hole_by = _places_by_country(places, places_status)
 
     geoms = countries.geometry
     hits = np.zeros(len(countries), dtype=bool)
@@ -241,8 +262,8 @@ def country_reach(
             area = min(area_km2(shapely.intersection(geoms[i], envelope)), total_area)
         share = area / total_area if total_area > 0 else 0.0
         iso2 = str(countries.iso2[i])
-        p_all = int(total_by.get(iso2, 0)) if iso2 else 0
-        p_hit = int(reached_by.get(iso2, 0)) if iso2 else 0
+        p_all = total_by.get(iso2, 0) if iso2 else 0
+        p_hit = reached_by.get(iso2, 0) if iso2 else 0
         population = int(countries.population[i])
         estimate = population * (p_hit / p_all if p_all > 0 else share)
         if share >= FULL_SHARE:
@@ -269,3 +290,84 @@ def country_reach(
             )
         )
     return out
+
+
+def grid_country_reach(
+    countries: CountryTable,
+    places: PlaceTable,
+    places_status: np.ndarray,
+    raster: PopulationRaster,
+    covered: RowIntervals,
+    country_area_km2: np.ndarray,
+) -> tuple[list[CountryReach], float]:
+    """Per-country coverage measured on a population grid.
+
+    The population and land area reached in each country are summed over the
+    covered cells (cells whose centres are within range, decided exactly by
+    :func:`reachmap.raster.covered_intervals`).
+
+    Parameters
+    ----------
+    countries : CountryTable
+        Country table (the grid's country indices point into it).
+    places : PlaceTable
+        Populated places, for the places columns and the minimum-range status.
+    places_status : numpy.ndarray of str
+        Status of each place from :func:`reach_points`.
+    raster : PopulationRaster
+        The population grid.
+    covered : RowIntervals
+        Covered cells of ``raster.grid``.
+    country_area_km2 : numpy.ndarray
+        Each country's whole area in km², the denominator of the area share.
+
+    Returns
+    -------
+    rows : list of CountryReach
+        One per country, in table order; ``population_reached_estimate`` is the
+        grid's population in the covered cells of the country.
+    total : float
+        Population in all covered cells (people), sea cells included.
+    """
+    args = (covered.rows, covered.starts, covered.stops)
+    total = float(raster.interval_sums(*args).sum()) if covered.rows.size else 0.0
+    pop = np.zeros(len(countries))
+    area = np.zeros(len(countries))
+    if covered.rows.size:
+        idx, sums = raster.interval_sums_by_country(*args)
+        pop[idx[idx >= 0]] = sums[idx >= 0]
+        idx, sums = raster.interval_areas_by_country(*args)
+        area[idx[idx >= 0]] = sums[idx >= 0]
+    total_by, reached_by, hole_by = _places_by_country(places, places_status)
+    out: list[CountryReach] = []
+    for i in range(len(countries)):
+        iso2 = str(countries.iso2[i])
+        p_all = total_by.get(iso2, 0) if iso2 else 0
+        p_hit = reached_by.get(iso2, 0) if iso2 else 0
+        whole = float(country_area_km2[i])
+        reached_area = min(float(area[i]), whole) if whole > 0 else float(area[i])
+        share = reached_area / whole if whole > 0 else 0.0
+        if whole > 0 and share >= FULL_SHARE:
+            status = "full"
+        elif reached_area > 0 or pop[i] > 0 or p_hit > 0:
+            status = "partial"
+        elif iso2 and hole_by.get(iso2, 0) > 0:
+            status = IN_HOLE
+        else:
+            status = "none"
+        out.append(
+            CountryReach(
+                iso2=iso2,
+                iso3=str(countries.iso3[i]),
+                name=str(countries.name[i]),
+                continent=str(countries.continent[i]),
+                status=status,
+                area_km2=whole,
+                area_reached_km2=reached_area,
+                population=int(countries.population[i]),
+                places_population=p_all,
+                places_population_reached=p_hit,
+                population_reached_estimate=round(float(pop[i])),
+            )
+        )
+    return out, total

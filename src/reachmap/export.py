@@ -215,7 +215,7 @@ def summary_text(result: ReachResult) -> str:
         f"Places within reach: {_fmt_int(t['places_reached'])} of {_fmt_int(t['places_count'])}"
         f" GeoNames places, {_fmt_int(t['places_population_reached'])} people in them.",
         f"Estimated population within reach: {_fmt_int(t['population_reached_estimate'])}"
-        f" of {_fmt_int(t['world_population'])} (estimate; see assumptions).",
+        f" of {_fmt_int(t['world_population'])} (source: {t['population_source']}).",
         "",
         "Assumptions:",
         *(f"- {a}" for a in result.assumptions),

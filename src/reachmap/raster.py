@@ -63,12 +63,29 @@ class GridGeometry(Protocol):
     ``west_deg + (c + 0.5) * dx_deg``, in degrees.
     """
 
-    west_deg: float
-    north_deg: float
-    dx_deg: float
-    dy_deg: float
-    nrows: int
-    ncols: int
+    @property
+    def west_deg(self) -> float:
+        """Longitude of the grid's west edge, degrees."""
+
+    @property
+    def north_deg(self) -> float:
+        """Latitude of the grid's north edge, degrees."""
+
+    @property
+    def dx_deg(self) -> float:
+        """Cell width, degrees of longitude."""
+
+    @property
+    def dy_deg(self) -> float:
+        """Cell height, degrees of latitude."""
+
+    @property
+    def nrows(self) -> int:
+        """Number of rows."""
+
+    @property
+    def ncols(self) -> int:
+        """Number of columns."""
 
 
 @dataclass(frozen=True)

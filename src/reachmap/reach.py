@@ -12,11 +12,21 @@ from typing import Any
 import numpy as np
 from shapely.geometry import MultiPolygon
 
-from reachmap.coverage import BEYOND, IN_HOLE, REACHED, CountryReach, country_reach, reach_points
+from reachmap.coverage import (
+    BEYOND,
+    IN_HOLE,
+    REACHED,
+    CountryReach,
+    country_reach,
+    grid_country_reach,
+    reach_points,
+)
 from reachmap.envelope import boundary_tolerance_km, envelope
 from reachmap.errors import InputError
 from reachmap.gazetteer import find_place
 from reachmap.geodesy import parse_latlon, validate_lat_lon
+from reachmap.grid import PopulationRaster
+from reachmap.raster import covered_intervals
 from reachmap.units import RangeKm
 from reachmap.world import capitals, load_countries, load_places
 
@@ -25,8 +35,20 @@ __all__ = [
     "ReachResult",
     "Site",
     "analyze",
+    "load_population",
+    "reach_bounds",
     "resolve_site",
 ]
+
+#: How population reached is estimated without a grid (``--population places``).
+PLACES_ESTIMATE = (
+    "Population reached is an estimate: each country's GeoNames population times the "
+    "share of its GeoNames places' population (places of about 1,000 people and more) "
+    "that is reached. It is not a gridded population count."
+)
+
+#: Values of ``population`` that name a built-in source rather than a file.
+POPULATION_CHOICES = ("places", "default", "default-2.5m")
 
 #: What every report must say about its own numbers.
 ASSUMPTIONS = (
@@ -34,9 +56,6 @@ ASSUMPTIONS = (
     "a place is reached when its exact distance from a site lies within the range.",
     "The drawn envelope follows the true range limit to within 0.1% of the range "
     "(never more than 1 km); country areas reached are measured on that polygon.",
-    "Population reached is an estimate: each country's GeoNames population times the "
-    "share of its GeoNames places' population (places of about 1,000 people and more) "
-    "that is reached. It is not a gridded population count.",
     "Country outlines are Natural Earth 1:50m de-facto boundaries (e.g. Crimea is drawn "
     "inside Russia), while places carry their GeoNames country codes.",
     "Range is the published figure taken at face value; terrain, trajectory, payload "
@@ -108,6 +127,75 @@ def resolve_site(text: str, *, field: str = "site") -> Site:
     return Site(name=place.name, lat=place.lat, lon=place.lon, country=place.country)
 
 
+def load_population(
+    spec: str, *, bounds: tuple[float, float, float, float] | None = None
+) -> PopulationRaster | None:
+    """Open the population source a user named.
+
+    Parameters
+    ----------
+    spec : str
+        ``"places"`` (no grid: estimate from GeoNames places), ``"default"`` (the
+        bundled dasymetric grid at 30″), ``"default-2.5m"`` (the same at 2.5′), or
+        the path of a GeoTIFF in geographic lat/lon coordinates.
+    bounds : tuple of float, optional
+        ``(west, south, east, north)`` in degrees: read only this window of a GeoTIFF.
+
+    Returns
+    -------
+    PopulationRaster or None
+        ``None`` for ``"places"``.
+
+    Raises
+    ------
+    InputError
+        A file that does not exist, is not a raster, or is not in lat/lon
+        (field ``population``).
+    """
+    from reachmap.grid import read_geotiff
+    from reachmap.popgrid import default_grid
+
+    if spec == "places":
+        return None
+    if spec == "default":
+        return default_grid("30s")
+    if spec == "default-2.5m":
+        return default_grid("2.5m")
+    if not spec.lower().endswith((".tif", ".tiff")):
+        raise InputError(
+            "population", spec, "one of " + ", ".join(POPULATION_CHOICES) + " or a GeoTIFF path"
+        )
+    return read_geotiff(spec, bounds=bounds)
+
+
+def reach_bounds(sites: Sequence[Site], max_km: float) -> tuple[float, float, float, float]:
+    """Return the lon/lat box that holds every point within ``max_km`` of the sites.
+
+    Parameters
+    ----------
+    sites : sequence of Site
+        Launch sites.
+    max_km : float
+        Maximum range in kilometres.
+
+    Returns
+    -------
+    tuple of float
+        ``(west, south, east, north)`` in degrees, padded by 0.01°: the window of a
+        population GeoTIFF that a query needs.
+    """
+    west, south, east, north = envelope(
+        [(s.lat, s.lon) for s in sites], min_km=0.0, max_km=max_km
+    ).bounds
+    pad = 0.01
+    return (
+        max(west - pad, -180.0),
+        max(south - pad, -90.0),
+        min(east + pad, 180.0),
+        min(north + pad, 90.0),
+    )
+
+
 @dataclass(frozen=True)
 class CapitalReach:
     """A national capital and whether it is reached.
@@ -152,6 +240,7 @@ class ReachResult:
     places_population_reached: int
     population_reached_estimate: int
     world_population: int
+    population_source: str = "GeoNames places (estimate)"
     assumptions: tuple[str, ...] = ASSUMPTIONS
 
     def countries_with(self, status: str) -> list[CountryReach]:
@@ -184,6 +273,7 @@ class ReachResult:
                 "places_population_reached": self.places_population_reached,
                 "population_reached_estimate": self.population_reached_estimate,
                 "world_population": self.world_population,
+                "population_source": self.population_source,
             },
             "countries": [
                 asdict(c) | {"area_share": round(c.area_share, 6)}
@@ -197,7 +287,9 @@ class ReachResult:
         }
 
 
-def analyze(sites: Sequence[Site], range_km: RangeKm) -> ReachResult:
+def analyze(
+    sites: Sequence[Site], range_km: RangeKm, population: PopulationRaster | None = None
+) -> ReachResult:
     """Run a reach analysis on the bundled world data.
 
     Parameters
@@ -206,6 +298,10 @@ def analyze(sites: Sequence[Site], range_km: RangeKm) -> ReachResult:
         One or more launch sites (their union is analysed).
     range_km : RangeKm
         Range interval (see :func:`reachmap.units.parse_range`).
+    population : PopulationRaster, optional
+        A population grid (see :func:`load_population`). With one, population and
+        area reached per country are summed over the grid cells within range;
+        without, population is estimated from the GeoNames places.
 
     Returns
     -------
@@ -229,7 +325,22 @@ def analyze(sites: Sequence[Site], range_km: RangeKm) -> ReachResult:
     places = load_places()
     pr = reach_points(lat=places.lat, lon=places.lon, sites=latlon, min_km=lo, max_km=hi)
     countries = load_countries()
-    rows = country_reach(countries, places, pr.status, geom)
+    if population is None:
+        rows = country_reach(countries, places, pr.status, geom)
+        reached_people = sum(c.population_reached_estimate for c in rows)
+        source = "GeoNames places (estimate)"
+        population_note = PLACES_ESTIMATE
+    else:
+        covered = covered_intervals(population.grid, latlon, min_km=lo, max_km=hi)
+        rows, total = grid_country_reach(
+            countries, places, pr.status, population, covered, _country_areas(population)
+        )
+        reached_people = round(total)
+        source = population.description
+        population_note = (
+            f"Population reached is summed over the cells of {source} whose centres are "
+            "within range (decided by exact distance)."
+        )
 
     caps = capitals()
     cr = reach_points(
@@ -258,6 +369,27 @@ def analyze(sites: Sequence[Site], range_km: RangeKm) -> ReachResult:
         places_count=len(places),
         places_reached=int(pr.reached.sum()),
         places_population_reached=int(np.where(pr.reached, places.population, 0).sum()),
-        population_reached_estimate=sum(c.population_reached_estimate for c in rows),
+        population_reached_estimate=reached_people,
         world_population=int(countries.population.sum()),
+        population_source=source,
+        assumptions=(*ASSUMPTIONS, population_note),
     )
+
+
+def _country_areas(raster: PopulationRaster) -> np.ndarray:
+    """Return the denominators of the area share, per country.
+
+    On a global grid, each country's land area on that grid; on a window of a
+    user's raster, the area of the country's polygon.
+    """
+    countries = load_countries()
+    g = raster.grid
+    if not (g.is_global_lon and g.nrows * g.dy_deg >= 180.0 - 1e-9):
+        return np.asarray(countries.area_km2, dtype=np.float64)
+    rows = np.arange(g.nrows, dtype=np.int64)
+    idx, areas = raster.interval_areas_by_country(
+        rows, np.zeros(g.nrows, dtype=np.int64), np.full(g.nrows, g.ncols, dtype=np.int64)
+    )
+    out = np.zeros(len(countries))
+    out[idx[idx >= 0]] = areas[idx >= 0]
+    return out
