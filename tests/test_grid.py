@@ -19,14 +19,13 @@ from rasterio.transform import Affine
 from reachmap import grid as grid_module
 from reachmap.errors import InputError
 from reachmap.geodesy import cell_area_km2
+from reachmap.geotiff import DenseRaster, read_geotiff
 from reachmap.grid import (
     CountryRuns,
-    DenseRaster,
     LatLonGrid,
     PopulationRaster,
     country_runs,
     rasterize_countries,
-    read_geotiff,
 )
 from reachmap.world import load_countries
 

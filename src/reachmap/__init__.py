@@ -16,6 +16,8 @@ from reachmap.gazetteer import *  # noqa: F403
 from reachmap.gazetteer import __all__ as _gazetteer_all
 from reachmap.geodesy import *  # noqa: F403
 from reachmap.geodesy import __all__ as _geodesy_all
+from reachmap.geotiff import *  # noqa: F403
+from reachmap.geotiff import __all__ as _geotiff_all
 from reachmap.grid import *  # noqa: F403
 from reachmap.grid import __all__ as _grid_all
 from reachmap.popgrid import *  # noqa: F403
@@ -38,6 +40,7 @@ __all__ = sorted(
         *_errors_all,
         *_gazetteer_all,
         *_geodesy_all,
+        *_geotiff_all,
         *_grid_all,
         *_popgrid_all,
         *_raster_all,

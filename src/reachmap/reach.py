@@ -152,7 +152,7 @@ def load_population(
         A file that does not exist, is not a raster, or is not in lat/lon
         (field ``population``).
     """
-    from reachmap.grid import read_geotiff
+    from reachmap.geotiff import read_geotiff
     from reachmap.popgrid import default_grid
 
     if spec == "places":
