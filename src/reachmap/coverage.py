@@ -56,7 +56,6 @@ BEYOND = "beyond-max-range"
 FULL_SHARE = 0.9999
 
 
-
 @dataclass(frozen=True)
 class PointReach:
     """Reach status of a set of points.
@@ -219,6 +218,43 @@ class CountryReach:
         return self.area_reached_km2 / self.area_km2 if self.area_km2 > 0 else 0.0
 
 
+def _country_row(
+    countries: CountryTable,
+    i: int,
+    *,
+    area_km2: float,
+    area_reached_km2: float,
+    people: float,
+    places_all: int,
+    places_hit: int,
+    in_hole: bool,
+) -> CountryReach:
+    """Build one country's row and decide its status (see :class:`CountryReach`)."""
+    iso2 = str(countries.iso2[i])
+    share = area_reached_km2 / area_km2 if area_km2 > 0 else 0.0
+    if area_km2 > 0 and share >= FULL_SHARE:
+        status = "full"
+    elif area_reached_km2 > 0 or people > 0 or places_hit > 0:
+        status = "partial"
+    elif iso2 and in_hole:
+        status = IN_HOLE  # nothing reached, and some of its places are too close to a site
+    else:
+        status = "none"
+    return CountryReach(
+        iso2=iso2,
+        iso3=str(countries.iso3[i]),
+        name=str(countries.name[i]),
+        continent=str(countries.continent[i]),
+        status=status,
+        area_km2=area_km2,
+        area_reached_km2=area_reached_km2,
+        population=int(countries.population[i]),
+        places_population=places_all,
+        places_population_reached=places_hit,
+        population_reached_estimate=round(people),
+    )
+
+
 def country_reach(
     countries: CountryTable,
     places: PlaceTable,
@@ -260,33 +296,22 @@ def country_reach(
             area = total_area
         else:
             area = min(area_km2(shapely.intersection(geoms[i], envelope)), total_area)
-        share = area / total_area if total_area > 0 else 0.0
         iso2 = str(countries.iso2[i])
         p_all = total_by.get(iso2, 0) if iso2 else 0
         p_hit = reached_by.get(iso2, 0) if iso2 else 0
+        share = area / total_area if total_area > 0 else 0.0
         population = int(countries.population[i])
         estimate = population * (p_hit / p_all if p_all > 0 else share)
-        if share >= FULL_SHARE:
-            status = "full"
-        elif area > 0 or p_hit > 0:
-            status = "partial"
-        elif iso2 and hole_by.get(iso2, 0) > 0:
-            status = IN_HOLE  # nothing reached, and its places are too close to a site
-        else:
-            status = "none"
         out.append(
-            CountryReach(
-                iso2=iso2,
-                iso3=str(countries.iso3[i]),
-                name=str(countries.name[i]),
-                continent=str(countries.continent[i]),
-                status=status,
+            _country_row(
+                countries,
+                i,
                 area_km2=total_area,
                 area_reached_km2=area,
-                population=population,
-                places_population=p_all,
-                places_population_reached=p_hit,
-                population_reached_estimate=round(estimate),
+                people=estimate,
+                places_all=p_all,
+                places_hit=p_hit,
+                in_hole=hole_by.get(iso2, 0) > 0,
             )
         )
     return out
@@ -346,28 +371,16 @@ def grid_country_reach(
         p_hit = reached_by.get(iso2, 0) if iso2 else 0
         whole = float(country_area_km2[i])
         reached_area = min(float(area[i]), whole) if whole > 0 else float(area[i])
-        share = reached_area / whole if whole > 0 else 0.0
-        if whole > 0 and share >= FULL_SHARE:
-            status = "full"
-        elif reached_area > 0 or pop[i] > 0 or p_hit > 0:
-            status = "partial"
-        elif iso2 and hole_by.get(iso2, 0) > 0:
-            status = IN_HOLE
-        else:
-            status = "none"
         out.append(
-            CountryReach(
-                iso2=iso2,
-                iso3=str(countries.iso3[i]),
-                name=str(countries.name[i]),
-                continent=str(countries.continent[i]),
-                status=status,
+            _country_row(
+                countries,
+                i,
                 area_km2=whole,
                 area_reached_km2=reached_area,
-                population=int(countries.population[i]),
-                places_population=p_all,
-                places_population_reached=p_hit,
-                population_reached_estimate=round(float(pop[i])),
+                people=float(pop[i]),
+                places_all=p_all,
+                places_hit=p_hit,
+                in_hole=hole_by.get(iso2, 0) > 0,
             )
         )
     return out, total
