@@ -349,16 +349,16 @@ def analyze(
     assert cr.nearest_km is not None and cr.nearest_site is not None
     capital_rows = tuple(
         CapitalReach(
-            name=str(caps.name[i]),
-            country=str(caps.country[i]),
-            lat=float(caps.lat[i]),
-            lon=float(caps.lon[i]),
-            population=int(caps.population[i]),
+            name=place.name,
+            country=place.country,
+            lat=place.lat,
+            lon=place.lon,
+            population=place.population,
             status=str(cr.status[i]),
             nearest_km=float(cr.nearest_km[i]),
             nearest_site=sites[int(cr.nearest_site[i])].label,
         )
-        for i in range(len(caps))
+        for i, place in ((i, caps.row(i)) for i in range(len(caps)))
     )
     return ReachResult(
         sites=tuple(sites),
