@@ -1,0 +1,662 @@
+"""Static maps of a reach analysis: a PNG in an azimuthal equidistant projection.
+
+The map is drawn by matplotlib's Agg renderer (no display, no network, no
+cartopy) from the bundled Natural Earth countries and GeoNames capitals. It is
+centred on the site (for several sites, see :func:`map_centre`), so that every
+distance *from the centre* is true on the map; the range rings of each site are
+drawn from exact geodesic end points.
+
+How geometry gets onto the map
+------------------------------
+An azimuthal equidistant projection tears apart near the antipode of its centre
+(every point there maps close to the rim, at whatever azimuth it happens to lie), so
+nothing is projected that lies beyond the *view*: the geodesic disc of radius
+:func:`view_radius_km` around the centre (at most ``MAX_VIEW_RADIUS_KM``, 19,000 km,
+which keeps the antipode ~1,000 km out of view). Every lon/lat polygon is
+
+1. intersected with that view disc in lon/lat (:func:`reachmap.envelope.disc`,
+   shapely), *then*
+2. densified so that no edge is longer than ``DENSIFY_DEG`` (0.25°), *then*
+3. projected, ring by ring. Where a ring in lon/lat runs along the ±180° cut or
+   along a pole it becomes a slit or a point on the map; such polygons, and those
+   whose hole became their outer edge (a view that surrounds the antipode), are
+   rebuilt by even-odd parity of their projected rings, which is the region they
+   bound on the Earth. Pieces that were cut at ±180° are dissolved on the map
+   (snapped to 1 m), which removes the seams.
+
+Range rings are lines, not polygons: their points are exact geodesic end points
+kept only where their exact distance from the centre is within the view.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import reduce
+from typing import NamedTuple
+
+import numpy as np
+import shapely
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Patch, PathPatch
+from matplotlib.path import Path as MplPath
+from PIL import Image
+from pyproj import CRS, Transformer
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from reachmap.coverage import BEYOND, IN_HOLE, REACHED
+from reachmap.envelope import MIN_DRAWN_RADIUS_KM, disc
+from reachmap.errors import InputError
+from reachmap.geodesy import ANTIPODAL_DISTANCE_KM, destination, distance_km, inverse
+from reachmap.reach import ReachResult, Site
+from reachmap.world import load_countries
+
+__all__ = [
+    "DENSIFY_DEG",
+    "MAX_VIEW_RADIUS_KM",
+    "MapView",
+    "map_centre",
+    "map_view",
+    "render_map_png",
+    "view_radius_km",
+]
+
+#: Largest radius of the map view, in kilometres (the antipode is ~20,004 km away).
+MAX_VIEW_RADIUS_KM = 19_000.0
+#: Longest polygon edge projected, in degrees (edges are split before projecting).
+DENSIFY_DEG = 0.25
+
+_GRID_KM = 1e-3  # snap projected pieces to 1 m when dissolving seams
+_SLIVER_KM2 = 1e-6  # projected slivers below 1 m^2 are dropped
+_RING_STEPS = 1440  # azimuth samples per range ring (0.25° apart)
+_LABELLED_CAPITALS = 20  # most populous capitals in view that get a name
+_LABELLED_HOLE_CAPITALS = 10  # nearest capitals inside the minimum range that get a name
+_LABELLED_SITES_RINGS = 3  # sites whose rings carry a km label
+
+# Colours: a sequential orange for reach, blue for "too close", grey for "beyond";
+# capitals also differ by marker shape, so the map survives grey-scale printing.
+_OCEAN = "#e3edf5"
+_LAND = "#f4f1ea"
+_BORDER = "#9b9b9b"
+_REACH_FILL = "#e6550d"
+_REACH_EDGE = "#a63603"
+_HOLE_EDGE = "#2171b5"
+
+
+class _Style(NamedTuple):
+    marker: str
+    color: str
+    size: float  # marker area, points^2
+    label: str
+
+
+_CAPITAL_STYLE = {
+    REACHED: _Style("o", "#a50f15", 18.0, "Capital reached"),
+    IN_HOLE: _Style("D", "#2171b5", 16.0, "Capital inside the minimum range (too close)"),
+    BEYOND: _Style("o", "#7f7f7f", 10.0, "Capital beyond the maximum range"),
+}
+_HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where a map is centred and how far it reaches.
+
+    Attributes
+    ----------
+    lat, lon : float
+        Centre of the projection, in degrees.
+    radius_km : float
+        Everything within this geodesic distance of the centre is shown, in kilometres.
+    centre_text : str
+        How the centre was chosen, in words (e.g. ``"Minsk (BY)"`` or ``"the
+        geodesic midpoint of Minsk (BY) and Tokyo (JP)"``).
+    """
+
+    lat: float
+    lon: float
+    radius_km: float
+    centre_text: str
+
+    @property
+    def proj4(self) -> str:
+        """PROJ string of the projection (kilometres on WGS84)."""
+        return (
+            f"+proj=aeqd +lat_0={self.lat:.10f} +lon_0={self.lon:.10f} "
+            "+datum=WGS84 +units=km +no_defs"
+        )
+
+    @property
+    def caption(self) -> str:
+        """One sentence on the projection, for the footer of a map."""
+        ns = "N" if self.lat >= 0 else "S"
+        ew = "E" if self.lon >= 0 else "W"
+        return (
+            f"Azimuthal equidistant projection centred on {self.centre_text} "
+            f"({abs(self.lat):.2f}° {ns}, {abs(self.lon):.2f}° {ew}); "
+            "distances from the centre are true."
+        )
+
+
+def map_centre(sites: Sequence[Site]) -> tuple[float, float]:
+    """Choose the centre of the map for one or more sites.
+
+    Parameters
+    ----------
+    sites : sequence of Site
+        The sites of an analysis.
+
+    Returns
+    -------
+    tuple of float
+        ``(lat, lon)`` in degrees:
+
+        * one site: the site itself;
+        * two sites: the midpoint of the shortest geodesic between them (WGS84);
+        * three or more: the normalised mean of their n-vectors (the unit normals
+          to the ellipsoid at the sites), read back as geodetic latitude and
+          longitude: a centroid of their directions. If the n-vectors cancel out
+          (sites spread evenly around the Earth), the first site.
+
+    Raises
+    ------
+    InputError
+        If no site is given.
+
+    Examples
+    --------
+    >>> map_centre([Site("A", 10.0, 20.0)])
+    (10.0, 20.0)
+    >>> lat, lon = map_centre([Site("A", 0.0, -10.0), Site("B", 0.0, 10.0)])
+    >>> round(lat, 9) + 0.0, round(lon, 9) + 0.0
+    (0.0, 0.0)
+    """
+    if not sites:
+        raise InputError("site", "", "at least one site (a place name or 'lat,lon')")
+    if len(sites) == 1:
+        return float(sites[0].lat), float(sites[0].lon)
+    if len(sites) == 2:
+        a, b = sites
+        d, az = inverse(lat1=a.lat, lon1=a.lon, lat2=b.lat, lon2=b.lon)
+        lat, lon = destination(lat=a.lat, lon=a.lon, azimuth_deg=az, distance_km=0.5 * d)
+        return float(lat), float(lon)
+    phi = np.radians([s.lat for s in sites])
+    lam = np.radians([s.lon for s in sites])
+    v = np.array([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]).mean(axis=1)
+    norm = float(np.linalg.norm(v))
+    if norm < 1e-9:
+        return float(sites[0].lat), float(sites[0].lon)
+    v /= norm
+    lat = float(np.degrees(np.arcsin(np.clip(v[2], -1.0, 1.0))))
+    lon = float(np.degrees(np.arctan2(v[1], v[0]))) if abs(lat) < 90.0 else 0.0
+    return lat, lon
+
+
+def view_radius_km(max_km: float, offset_km: float = 0.0) -> float:
+    """Radius of the map view, in kilometres.
+
+    Parameters
+    ----------
+    max_km : float
+        Maximum range, in kilometres.
+    offset_km : float
+        Distance from the centre of the map to the farthest site, in kilometres
+        (0 for one site).
+
+    Returns
+    -------
+    float
+        ``min(1.25 * max_km + 500 + offset_km, MAX_VIEW_RADIUS_KM)``: the envelope
+        with a quarter of the range (and 500 km) of margin around it.
+
+    Examples
+    --------
+    >>> view_radius_km(5500.0)
+    7375.0
+    >>> view_radius_km(15000.0)
+    19000.0
+    """
+    return float(min(1.25 * float(max_km) + 500.0 + float(offset_km), MAX_VIEW_RADIUS_KM))
+
+
+def _centre_text(sites: Sequence[Site]) -> str:
+    if len(sites) == 1:
+        return sites[0].label
+    if len(sites) == 2:
+        return f"the geodesic midpoint of {sites[0].label} and {sites[1].label}"
+    return f"the centroid of the {len(sites)} sites (mean of their ellipsoid normals)"
+
+
+def map_view(result: ReachResult) -> MapView:
+    """Centre and radius of the map of an analysis.
+
+    Parameters
+    ----------
+    result : ReachResult
+        The analysis.
+
+    Returns
+    -------
+    MapView
+        Centred as :func:`map_centre` says; the radius is :func:`view_radius_km`
+        of the maximum range plus the distance from the centre to the farthest site.
+    """
+    lat, lon = map_centre(result.sites)
+    offset = max(
+        float(distance_km(lat1=lat, lon1=lon, lat2=s.lat, lon2=s.lon)) for s in result.sites
+    )
+    return MapView(
+        lat=lat,
+        lon=lon,
+        radius_km=view_radius_km(result.range.max_km, offset),
+        centre_text=_centre_text(result.sites),
+    )
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+class _Projector:
+    """Clip lon/lat geometry to the view disc, densify it and project it (km)."""
+
+    def __init__(self, view: MapView) -> None:
+        self.view = view
+        self.disc = disc(lat=view.lat, lon=view.lon, radius_km=view.radius_km)
+        shapely.prepare(self.disc)
+        self._tf = Transformer.from_crs(
+            CRS.from_epsg(4326), CRS.from_proj4(view.proj4), always_xy=True
+        )
+
+    def points(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Project lon/lat degrees to map kilometres (no clipping: callers check)."""
+        x, y = self._tf.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.asarray(x, float), np.asarray(y, float)
+
+    def in_view(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Mask of points within the view radius, by exact geodesic distance."""
+        d = distance_km(lat1=self.view.lat, lon1=self.view.lon, lat2=lat, lon2=lon)
+        return np.asarray(d, float) <= self.view.radius_km
+
+    def polygons(self, geom: BaseGeometry) -> MultiPolygon:
+        """Clip, densify and project a lon/lat (multi)polygon; dissolve the seams."""
+        if geom.is_empty:
+            return MultiPolygon()
+        clipped = geom if self.disc.covers(geom) else shapely.intersection(geom, self.disc)
+        dense = shapely.segmentize(clipped, DENSIFY_DEG)
+        seam: list[BaseGeometry] = []  # pieces cut at ±180°: their halves meet on the map
+        rest: list[BaseGeometry] = []
+        for part in _areal(dense):
+            west, _, east, _ = part.bounds
+            (seam if west <= -180.0 + 1e-9 or east >= 180.0 - 1e-9 else rest).append(
+                self._polygon(part)
+            )
+        if len(seam) > 1:
+            seam = [shapely.union_all(seam, grid_size=_GRID_KM)]
+        return _as_multi(shapely.GeometryCollection([*seam, *rest]))
+
+    def _ring(self, ring: BaseGeometry) -> np.ndarray:
+        xy = np.asarray(ring.coords)[:, :2]
+        x, y = self.points(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    def _polygon(self, poly: Polygon) -> BaseGeometry:
+        rings = [self._ring(poly.exterior), *(self._ring(r) for r in poly.interiors)]
+        direct = Polygon(rings[0], rings[1:])
+        if direct.is_valid:
+            return direct
+        # A seam became a slit, a pole a point, or a hole the outer edge: the region a
+        # set of rings bounds is what lies inside an odd number of them.
+        insides = [_as_multi(shapely.make_valid(Polygon(r))) for r in rings if len(r) >= 4]
+        return reduce(shapely.symmetric_difference, insides, MultiPolygon())
+
+    def circle(self, *, lat: float, lon: float, radius_km: float) -> tuple[list[np.ndarray], bool]:
+        """Projected runs of a geodesic circle, kept where within the view.
+
+        Points are exact geodesic end points, ``_RING_STEPS`` azimuths apart; points
+        past the cut locus (not on the circle) and out of view are dropped. The flag
+        says whether any point on the circle was out of view.
+        """
+        az = np.linspace(0.0, 360.0, _RING_STEPS + 1)
+        la, lo = destination(lat=lat, lon=lon, azimuth_deg=az, distance_km=radius_km)
+        on_circle = distance_km(lat1=lat, lon1=lon, lat2=la, lon2=lo) >= radius_km - 1e-6
+        keep = on_circle & self.in_view(lo, la)
+        x, y = self.points(lo, la)
+        runs: list[np.ndarray] = []
+        start = None
+        for i, k in enumerate([*keep.tolist(), False]):
+            if k and start is None:
+                start = i
+            elif not k and start is not None:
+                if i - start >= 2:
+                    runs.append(np.column_stack([x[start:i], y[start:i]]))
+                start = None
+        if len(runs) > 1 and keep[0] and keep[-1]:  # azimuth 0 and 360 are the same point
+            runs[0] = np.vstack([runs.pop(), runs[0]])
+        return runs, bool((on_circle & ~keep).any())
+
+
+def _areal(geom: BaseGeometry) -> list[Polygon]:
+    out: list[Polygon] = []
+    for part in shapely.get_parts(geom):
+        if isinstance(part, Polygon):
+            if not part.is_empty:
+                out.append(part)
+        elif hasattr(part, "geoms"):
+            out.extend(_areal(part))
+    return out
+
+
+def _as_multi(geom: BaseGeometry) -> MultiPolygon:
+    polys = [p for p in _areal(geom) if p.area > _SLIVER_KM2]
+    return MultiPolygon(polys)
+
+
+def _path(polys: Iterable[MultiPolygon]) -> MplPath:
+    """One compound matplotlib path; exteriors counter-clockwise, holes clockwise."""
+    verts: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    for mp in polys:
+        if mp.is_empty:
+            continue
+        for poly in shapely.orient_polygons(mp, exterior_cw=False).geoms:
+            for ring in (poly.exterior, *poly.interiors):
+                xy = np.asarray(ring.coords)[:, :2]
+                if len(xy) < 4:
+                    continue
+                c = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
+                c[0] = MplPath.MOVETO
+                c[-1] = MplPath.CLOSEPOLY
+                verts.append(xy)
+                codes.append(c)
+    if not verts:
+        return MplPath(np.zeros((0, 2)))
+    return MplPath(np.vstack(verts), np.concatenate(codes))
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def _title(result: ReachResult) -> str:
+    sites = result.sites
+    where = (
+        ", ".join(s.label for s in sites)
+        if len(sites) <= 3
+        else f"{len(sites)} sites ({sites[0].label}, {sites[1].label}, …)"
+    )
+    rng = result.range
+    km = "" if rng.unit == "km" else f" ({rng.km_text})"
+    return f"Within reach of {where}: {rng}{km}"
+
+
+def _km_label(radius_km: float) -> str:
+    return f"{radius_km:,.0f} km" if radius_km >= 10 else f"{radius_km:,.1f} km"
+
+
+def _draw_rings(ax: Axes, proj: _Projector, result: ReachResult) -> bool:
+    """Draw each site's range circles; return whether any part lies beyond the view."""
+    clipped = False
+    radii = [(result.range.max_km, _REACH_EDGE, "-")]
+    if result.range.min_km >= MIN_DRAWN_RADIUS_KM:
+        radii.append((result.range.min_km, _HOLE_EDGE, "--"))
+    for n, site in enumerate(result.sites):
+        for radius, colour, style in radii:
+            if radius >= ANTIPODAL_DISTANCE_KM:
+                continue  # the whole Earth: no circle
+            runs, out = proj.circle(lat=site.lat, lon=site.lon, radius_km=radius)
+            clipped |= out
+            for run in runs:
+                ax.plot(run[:, 0], run[:, 1], color=colour, lw=1.1, ls=style, zorder=4)
+            if n < _LABELLED_SITES_RINGS:
+                _label_ring(ax, proj, site, radius, colour)
+    return clipped
+
+
+def _label_ring(ax: Axes, proj: _Projector, site: Site, radius: float, colour: str) -> None:
+    for az in (150.0, 210.0, 30.0, 330.0, 180.0, 0.0, 90.0, 270.0):
+        la, lo = destination(lat=site.lat, lon=site.lon, azimuth_deg=az, distance_km=radius)
+        d = float(distance_km(lat1=proj.view.lat, lon1=proj.view.lon, lat2=la, lon2=lo))
+        if d <= 0.92 * proj.view.radius_km:
+            x, y = proj.points(np.array([lo]), np.array([la]))
+            ax.text(
+                float(x[0]),
+                float(y[0]),
+                _km_label(radius),
+                fontsize=7.5,
+                color=colour,
+                ha="center",
+                va="center",
+                zorder=7,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": colour, "lw": 0.6},
+            )
+            return
+
+
+def _draw_capitals(ax: Axes, proj: _Projector, result: ReachResult) -> None:
+    caps = result.capitals
+    if not caps:
+        return
+    lon = np.array([c.lon for c in caps])
+    lat = np.array([c.lat for c in caps])
+    visible = proj.in_view(lon, lat)
+    x, y = proj.points(lon, lat)
+    status = np.array([c.status for c in caps])
+    for st, style in _CAPITAL_STYLE.items():
+        m = visible & (status == st)
+        ax.scatter(
+            x[m],
+            y[m],
+            s=style.size,
+            marker=style.marker,
+            c=style.color,
+            edgecolors="white",
+            linewidths=0.5,
+            zorder=6 if st != BEYOND else 5,
+            label=style.label,
+        )
+    idx = np.flatnonzero(visible)
+    by_pop = sorted(idx, key=lambda i: -caps[i].population)[:_LABELLED_CAPITALS]
+    hole = sorted((i for i in idx if caps[i].status == IN_HOLE), key=lambda i: caps[i].nearest_km)[
+        :_LABELLED_HOLE_CAPITALS
+    ]
+    site_names = {(s.name, s.country) for s in result.sites}
+    for i in sorted({*by_pop, *hole}):
+        if (caps[i].name, caps[i].country) in site_names:
+            continue  # the site's own label names it
+        ax.annotate(
+            caps[i].name,
+            (float(x[i]), float(y[i])),
+            xytext=(3, 2),
+            textcoords="offset points",
+            fontsize=6.5,
+            color="#333333",
+            zorder=6,
+            path_effects=_HALO,
+        )
+
+
+def _draw_sites(ax: Axes, proj: _Projector, result: ReachResult) -> None:
+    lon = np.array([s.lon for s in result.sites])
+    lat = np.array([s.lat for s in result.sites])
+    x, y = proj.points(lon, lat)
+    ax.scatter(
+        x,
+        y,
+        s=70,
+        marker="*",
+        c="black",
+        edgecolors="white",
+        linewidths=0.6,
+        zorder=8,
+        label="Site",
+    )
+    for s, xi, yi in zip(result.sites, x, y, strict=True):
+        ax.annotate(
+            s.label,
+            (float(xi), float(yi)),
+            xytext=(5, -9),
+            textcoords="offset points",
+            fontsize=9,
+            fontweight="bold",
+            zorder=8,
+            path_effects=_HALO,
+        )
+
+
+def render_map_png(result: ReachResult, *, width_px: int = 1400) -> bytes:
+    """Draw the map of an analysis as a PNG image.
+
+    Parameters
+    ----------
+    result : ReachResult
+        The analysis (see :func:`reachmap.reach.analyze`).
+    width_px : int
+        Width of the image in pixels (200 to 6,000); the height follows
+        (about 1.16 times the width).
+
+    Returns
+    -------
+    bytes
+        A PNG image: countries (Natural Earth 1:50m), the envelope shaded with the
+        minimum-range hole left open, each site's minimum and maximum range rings
+        labelled in kilometres, the sites, and the national capitals in view
+        coloured (and shaped) by status, with a legend, a title and a footer
+        naming the projection, its centre and the data credits. Everything within
+        :func:`map_view`'s radius of the centre is shown.
+
+    Raises
+    ------
+    InputError
+        If ``width_px`` is out of range.
+
+    Examples
+    --------
+    >>> from reachmap.reach import analyze, resolve_site
+    >>> from reachmap.units import parse_range
+    >>> png = render_map_png(
+    ...     analyze([resolve_site("Minsk")], parse_range("500-5500 km")), width_px=400
+    ... )
+    >>> png[1:4]
+    b'PNG'
+    """
+    if not 200 <= int(width_px) <= 6000:
+        raise InputError("width_px", width_px, "a width from 200 to 6,000 pixels")
+    view = map_view(result)
+    proj = _Projector(view)
+    r = view.radius_km
+
+    width_in, height_in = 10.0, 11.6
+    fig = Figure(figsize=(width_in, height_in), dpi=int(width_px) / width_in, facecolor="white")
+    map_in = 9.0
+    ax = fig.add_axes(
+        (
+            (width_in - map_in) / 2 / width_in,
+            1.75 / height_in,
+            map_in / width_in,
+            map_in / height_in,
+        )
+    )
+    ax.set_xlim(-1.01 * r, 1.01 * r)
+    ax.set_ylim(-1.01 * r, 1.01 * r)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+    ax.add_artist(Circle((0.0, 0.0), r, fc=_OCEAN, ec="none", zorder=0))
+    countries = load_countries()
+    tree = shapely.STRtree(countries.geometry)
+    hits = sorted(tree.query(proj.disc, predicate="intersects").tolist())
+    land = [proj.polygons(countries.geometry[i]) for i in hits]
+    ax.add_artist(PathPatch(_path(land), fc=_LAND, ec=_BORDER, lw=0.35, zorder=1))
+    reach = proj.polygons(result.envelope)
+    ax.add_artist(PathPatch(_path([reach]), fc=_REACH_FILL, ec="none", alpha=0.3, zorder=2))
+    ax.add_artist(Circle((0.0, 0.0), r, fc="none", ec="#6b6b6b", lw=0.8, zorder=9))
+
+    rings_clipped = _draw_rings(ax, proj, result)
+    _draw_capitals(ax, proj, result)
+    _draw_sites(ax, proj, result)
+
+    rng = result.range
+    handles: list[Patch | Line2D] = [
+        Patch(fc=_REACH_FILL, alpha=0.3, ec="none", label=f"Within range ({rng.km_text})"),
+        Line2D([], [], color=_REACH_EDGE, lw=1.1, label="Maximum range"),
+    ]
+    if rng.min_km >= MIN_DRAWN_RADIUS_KM:
+        handles.append(
+            Line2D(
+                [], [], color=_HOLE_EDGE, lw=1.1, ls="--", label="Minimum range (too close inside)"
+            )
+        )
+    handles += [
+        Line2D([], [], ls="none", marker="*", ms=10, mfc="black", mec="white", label="Site"),
+        *(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker=s.marker,
+                ms=np.sqrt(s.size) + 1,
+                mfc=s.color,
+                mec="white",
+                label=s.label,
+            )
+            for st, s in _CAPITAL_STYLE.items()
+            if st != IN_HOLE or rng.min_km >= MIN_DRAWN_RADIUS_KM
+        ),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.75 / height_in),
+        ncol=2,
+        fontsize=8.5,
+        frameon=False,
+        handlelength=2.2,
+        columnspacing=2.0,
+    )
+    fig.text(
+        0.5,
+        1 - 0.45 / height_in,
+        _title(result),
+        ha="center",
+        va="center",
+        fontsize=14,
+        fontweight="bold",
+        wrap=True,
+    )
+    view_note = f"The map shows everything within {r:,.0f} km of the centre"
+    if rings_clipped:
+        view_note += "; parts of the range circles lie beyond its edge"
+    footer = "\n".join(
+        [
+            *textwrap.wrap(f"{view.caption} {view_note}.", 175),
+            "Envelope and range circles: geodesics on the WGS84 ellipsoid. "
+            "Country outlines: Natural Earth 1:50m (public domain). "
+            "Capitals: GeoNames (geonames.org), CC BY 4.0. Made with reachmap.",
+        ]
+    )
+    fig.text(
+        0.5,
+        0.32 / height_in,
+        footer,
+        ha="center",
+        va="center",
+        fontsize=7.2,
+        color="#444444",
+        linespacing=1.5,
+    )
+
+    # Agg draws a few thousand distinct colours, nearly all anti-aliasing shades: a
+    # 256-colour palette without dithering looks the same and is about 4x smaller.
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgb = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+    palette = rgb.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    palette.save(buf, format="PNG", optimize=True, dpi=(fig.dpi, fig.dpi))
+    return buf.getvalue()
