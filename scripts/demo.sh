@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Command 1 of the README: install reachmap and map what a 500-5,500 km system
-# (the INF Treaty's ground-launched band) based at Minsk can reach.
+# Command 1 of the README: install reachmap, map what a 500-5,500 km system (the INF
+# Treaty's ground-launched band) based at Minsk can reach, and render the Belarus
+# scenario report (catalog figures with sources, regimes, claim checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,6 +11,8 @@ mkdir -p out
   --out out/minsk-500-5500km.kml \
   --out out/minsk-500-5500km.csv \
   --out out/minsk-500-5500km.txt
+.venv/bin/reachmap report examples/belarus-intermediate-range.toml --out out/belarus-report.html
 echo
-echo "Open out/minsk-500-5500km.geojson (QGIS, geojson.io) or .kml (Google Earth);"
+echo "Report (open in a browser): out/belarus-report.html"
+echo "Map layers: out/minsk-500-5500km.geojson (QGIS, geojson.io) or .kml (Google Earth);"
 echo "the readable summary is out/minsk-500-5500km.txt"

@@ -19,7 +19,16 @@ ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", "_TYPER_FORCE_DISABLE_
 
 
 def commands() -> list[str]:
-    return [c.name or c.callback.__name__ for c in app.registered_commands if c.callback]
+    """Every command, sub-commands of groups as "group command"."""
+    names = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback]
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        names += [
+            f"{group.name} {c.name or c.callback.__name__}"
+            for c in sub.registered_commands
+            if c.callback
+        ]
+    return names
 
 
 def help_text(args: list[str]) -> str:
@@ -40,7 +49,7 @@ def render() -> str:
         "```",
     ]
     for name in commands():
-        parts += ["", f"## reachmap {name}", "", "```", help_text([name]), "```"]
+        parts += ["", f"## reachmap {name}", "", "```", help_text(name.split()), "```"]
     return "\n".join(parts) + "\n"
 
 

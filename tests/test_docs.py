@@ -29,7 +29,9 @@ def test_cli_reference_is_up_to_date() -> None:
     )
 
 
-@pytest.mark.parametrize("command", ["reach", "distance", "place"])
+@pytest.mark.parametrize(
+    "command", ["reach", "distance", "place", "report", "classify", "check", "catalog validate"]
+)
 def test_every_command_is_documented(command: str) -> None:
     assert command in _gen().commands()
     assert f"## reachmap {command}" in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
@@ -57,3 +59,12 @@ def test_public_names_are_exported() -> None:
         "InputError",
     ):
         assert name in reachmap.__all__ and hasattr(reachmap, name)
+
+
+def test_lazy_report_names_match_their_modules() -> None:
+    import importlib
+
+    for module, names in reachmap._LAZY.items():
+        assert set(names) == set(importlib.import_module(f"reachmap.{module}").__all__)
+        for name in names:
+            assert getattr(reachmap, name) is not None

@@ -6,6 +6,7 @@ one line naming the field and what is allowed, and exits with code 2.
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -279,3 +280,191 @@ def place(
             "yes" if p.is_capital else "",
         )
     out_console.print(table)
+
+
+@app.command()
+def report(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML); see examples/.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="HTML file to write (default: the scenario's name .html)."
+        ),
+    ] = None,
+) -> None:
+    """Render a scenario file into a self-contained HTML report (map, tables, sources)."""
+    from reachmap.export import check_out_path
+    from reachmap.report import write_report
+    from reachmap.scenario import load_scenario, render_scenario, run_scenario
+
+    target = out or scenario.with_suffix(".html")
+    try:
+        check_out_path(target)
+        sc = load_scenario(scenario)
+        with err_console.status("Computing the scenario…"):
+            run = run_scenario(sc)
+            page = render_scenario(run, scenario_text=scenario.read_text(encoding="utf-8"))
+        write_report(target, page)
+    except ReachmapError as err:
+        _fail(err)
+    for v in run.verdicts:
+        out_console.print(f"{v.claim} ({v.region}): [bold]{v.verdict}[/]", highlight=False)
+    err_console.print(f"wrote {target}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def classify(
+    system: Annotated[
+        str | None, typer.Argument(help="A catalog system (name, alias or id).")
+    ] = None,
+    range_text: Annotated[
+        str | None, typer.Option("--range", "-r", help="Range as published, if no system.")
+    ] = None,
+    basing: Annotated[
+        str | None, typer.Option(help="ground, sea or air (default: the system's first basing).")
+    ] = None,
+    system_class: Annotated[
+        str | None, typer.Option("--class", help="ballistic, cruise or hypersonic glide.")
+    ] = None,
+    payload_kg: Annotated[float | None, typer.Option(help="Payload in kg (for MTCR).")] = None,
+    max_estimates: Annotated[
+        bool,
+        typer.Option(
+            "--max-estimates",
+            help="The --range text is a spread of estimates of the MAXIMUM range "
+            "('4,500-5,000 km'), not a minimum and a maximum.",
+        ),
+    ] = False,
+    on: Annotated[
+        str | None, typer.Option(help="Date YYYY-MM-DD for 'in force' (default: today).")
+    ] = None,
+) -> None:
+    """Which arms-control rules a range falls under (INF, MTCR Category I, New START), and when."""
+    import datetime as dt
+
+    from reachmap.catalog import load_catalog
+    from reachmap.regimes import capability_km
+    from reachmap.regimes import classify as classify_range
+    from reachmap.units import parse_range
+
+    try:
+        if (system is None) == (range_text is None):
+            raise InputError("system", system or "", "a catalog system or --range, not both")
+        day = _parse_day(on) if on else dt.date.today()
+        if system is not None:
+            sysrec = load_catalog().find_system(system)
+            rng = sysrec.range.km
+            capability = (sysrec.range.max_range_low_km, sysrec.range.max_range_km)
+            basing = basing or sysrec.basing[0]
+            system_class = system_class or sysrec.class_
+            title = f"{sysrec.name}: range {sysrec.range.text!r} ({sysrec.range.status})"
+        else:
+            assert range_text is not None
+            if basing is None:
+                raise InputError("basing", "", "ground, sea or air (needed with --range)")
+            rng = parse_range(range_text, field="range")
+            capability = capability_km(rng, max_estimates=max_estimates)
+            title = f"range {range_text!r}"
+        findings = classify_range(
+            range_km=capability,
+            basing=basing,
+            system_class=system_class,
+            payload_kg=payload_kg,
+            on=day,
+        )
+    except ReachmapError as err:
+        _fail(err)
+    low, high = capability
+    cap = f"{high:,.1f} km" if low == high else f"{low:,.1f}–{high:,.1f} km (estimates)"
+    out_console.print(
+        f"[bold]{title}[/] → {rng.min_km:,.1f}–{rng.max_km:,.1f} km; range capability {cap}; "
+        f"{basing}"
+    )
+    for f in findings:
+        force = "in force" if f.in_force else "not in force"
+        out_console.print(f"- [bold]{f.regime}[/]: {f.verdict} ({force} on {day}). {f.reason}")
+
+
+def _parse_day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise InputError("on", text, "a date YYYY-MM-DD") from None
+
+
+@app.command()
+def check(
+    region_name: Annotated[
+        str, typer.Option("--region", help="Region id or name (europe, nato, eu, a country code).")
+    ],
+    site: Annotated[
+        list[str] | None, typer.Option("--site", "-s", help="Place name or 'lat,lon' (repeat).")
+    ] = None,
+    deployment: Annotated[
+        list[str] | None, typer.Option("--deployment", help="Catalog deployment id (repeat).")
+    ] = None,
+    system: Annotated[str | None, typer.Option(help="A catalog system.")] = None,
+    range_text: Annotated[
+        str | None, typer.Option("--range", "-r", help="Range as published.")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option(help="Membership date YYYY-MM-DD (default: today).")
+    ] = None,
+    population: Annotated[str, typer.Option("--population", "-p")] = "places",
+) -> None:
+    """Check "it can cover all of <region>": verdict, numbers and every exception."""
+    import datetime as dt
+
+    from reachmap.catalog import load_catalog
+    from reachmap.claims import check_region
+    from reachmap.reach import Site, analyze, load_population, resolve_site
+    from reachmap.regions import region as find_region
+    from reachmap.units import parse_range
+
+    try:
+        if (system is None) == (range_text is None):
+            raise InputError("system", system or "", "a catalog --system or a --range, not both")
+        day = _parse_day(on) if on else dt.date.today()
+        catalog = load_catalog()
+        rng = catalog.find_system(system).range.km if system else parse_range(str(range_text))
+        sites = [resolve_site(s) for s in (site or [])]
+        for dep_id in deployment or []:
+            if dep_id not in catalog.deployments:
+                raise InputError("deployment", dep_id, "one of " + ", ".join(catalog.deployments))
+            rec = catalog.sites[catalog.deployments[dep_id].site]
+            sites.append(Site(name=rec.name, lat=rec.lat, lon=rec.lon, country=rec.country))
+        if not sites:
+            raise InputError("site", "", "at least one --site or --deployment")
+        reg = find_region(region_name)
+        raster = load_population(population)
+    except ReachmapError as err:
+        _fail(err)
+    with err_console.status("Computing reach on the WGS84 ellipsoid…"):
+        result = analyze(sites, rng, raster)
+    try:
+        verdict = check_region(result, reg, on=day)
+    except ReachmapError as err:
+        _fail(err)
+    out_console.print(str(verdict), highlight=False)
+
+
+catalog_app = typer.Typer(help="The sourced catalog of systems, sites, deployments and events.")
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("validate")
+def catalog_validate(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Catalog directory (default: the bundled catalog).")
+    ] = None,
+) -> None:
+    """Check every catalog file; print each problem as file:line: message (exit 1 if any)."""
+    from reachmap.catalog import validate_catalog
+
+    problems = validate_catalog(directory)
+    for p in problems:
+        out_console.print(str(p), markup=False, highlight=False)
+    if problems:
+        err_console.print(f"{len(problems)} problem(s)", highlight=False)
+        raise typer.Exit(code=1)
+    out_console.print("catalog OK", highlight=False)

@@ -1,0 +1,294 @@
+"""Scenario files: one TOML file that fully reproduces a report.
+
+A scenario names a system (from the catalog, or an explicit published range and
+basing), the sites (place names, ``"lat,lon"``, or catalog deployments), the
+population source, the date that regimes and region memberships are judged on, and
+the claims to check. Example (``examples/belarus-intermediate-range.toml``)::
+
+    title = "An intermediate-range system in Belarus"
+    on = 2026-11-25
+    population = "places"
+
+    [system]
+    catalog = "Oreshnik"
+
+    [sites]
+    deployments = ["oreshnik-belarus"]
+
+    [[claims]]
+    text = "can cover all of Europe"
+    region = "europe"
+
+:func:`run_scenario` computes everything; :func:`render_scenario` turns it into
+the self-contained HTML report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from reachmap.errors import InputError
+from reachmap.reach import (
+    POPULATION_CHOICES,
+    ReachResult,
+    Site,
+    analyze,
+    load_population,
+    reach_bounds,
+    resolve_site,
+)
+from reachmap.units import RangeKm, parse_range
+
+__all__ = [
+    "Scenario",
+    "ScenarioRun",
+    "load_scenario",
+    "render_scenario",
+    "run_scenario",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ScenarioSystem(_Model):
+    """The system: a catalog entry, or an explicit range (as published) and basing."""
+
+    catalog: str | None = None
+    range: str | None = None
+    basing: str | None = None
+    class_: str | None = Field(default=None, alias="class")
+    payload_kg: float | None = None
+    max_estimates: bool = False  # the range text is a spread of estimates of the maximum
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ScenarioSystem:
+        if (self.catalog is None) == (self.range is None):
+            raise ValueError("give exactly one of 'catalog' (a system) or 'range' (as published)")
+        if self.range is not None and self.basing is None:
+            raise ValueError("an explicit 'range' needs a 'basing' (ground, sea or air)")
+        return self
+
+
+class ScenarioSites(_Model):
+    """Where the system is: place names or ``"lat,lon"``, and/or catalog deployments."""
+
+    places: list[str] = []
+    deployments: list[str] = []
+
+    @model_validator(mode="after")
+    def _some(self) -> ScenarioSites:
+        if not self.places and not self.deployments:
+            raise ValueError("give at least one of 'places' or 'deployments'")
+        return self
+
+
+class ScenarioClaim(_Model):
+    """A claim to check: "can cover all of <region>"."""
+
+    text: str
+    region: str
+    threshold: float = 0.9
+
+
+class Scenario(_Model):
+    """A whole scenario file."""
+
+    title: str
+    description: str = ""
+    on: dt.date
+    population: str = "places"
+    system: ScenarioSystem
+    sites: ScenarioSites
+    claims: list[ScenarioClaim] = []
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, TOML syntax error, or a field that is missing or not
+        allowed; the message names the field path (e.g. ``system.range``).
+    """
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputError("scenario", str(p), f"a readable TOML file ({err.strerror})") from err
+    except tomllib.TOMLDecodeError as err:
+        raise InputError("scenario", str(p), f"valid TOML ({err})") from err
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "scenario"
+        raise InputError(f"{p.name}: {where}", first.get("input", ""), first["msg"]) from err
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """Everything a scenario produced."""
+
+    scenario: Scenario
+    range_km: RangeKm
+    basing: str
+    system_class: str | None
+    system_name: str
+    result: ReachResult
+    findings: tuple[Any, ...]
+    verdicts: tuple[Any, ...]
+    figures: tuple[tuple[str, str, str, str], ...]  # (what, figure, status, sources)
+
+
+def run_scenario(scenario: Scenario) -> ScenarioRun:
+    """Compute a scenario: reach, regime classification, claims and sourced figures."""
+    from reachmap.catalog import load_catalog
+    from reachmap.claims import check_region
+    from reachmap.regimes import capability_km, classify
+    from reachmap.regions import region as find_region
+
+    catalog = load_catalog()
+    figures: list[tuple[str, str, str, str]] = []
+
+    def cite(record: Any) -> str:
+        return "; ".join(
+            f"{s.publisher}, “{s.title}” ({s.date})" for s in catalog.sources_of(record)
+        )
+
+    spec = scenario.system
+    system_class: str | None
+    if spec.catalog is not None:
+        system = catalog.find_system(spec.catalog)
+        rng = system.range.km
+        capability = (system.range.max_range_low_km, system.range.max_range_km)
+        basing = spec.basing or system.basing[0]
+        system_class = spec.class_ or system.class_
+        name = system.name
+        figures.append(
+            (f"{system.name}: range", system.range.text, system.range.status, cite(system.range))
+        )
+        for other in system.other_ranges:
+            figures.append((f"{system.name}: range (other)", other.text, other.status, cite(other)))
+    else:
+        assert spec.range is not None and spec.basing is not None
+        rng = parse_range(spec.range, field="system.range")
+        capability = capability_km(rng, max_estimates=spec.max_estimates)
+        basing, system_class, name = spec.basing, spec.class_, f"a system with range {spec.range}"
+
+    sites: list[Site] = [resolve_site(p, field="sites.places") for p in scenario.sites.places]
+    for dep_id in scenario.sites.deployments:
+        dep = catalog.deployments.get(dep_id)
+        if dep is None:
+            raise InputError(
+                "sites.deployments", dep_id, "a deployment id in the catalog: "
+                + ", ".join(sorted(catalog.deployments))
+            )  # fmt: skip
+        site = catalog.sites[dep.site]
+        sites.append(Site(name=site.name, lat=site.lat, lon=site.lon, country=site.country))
+        figures.append(
+            (f"Deployment {dep.id}", f"{dep.system} at {site.name} ({dep.status})", dep.status,
+             cite(dep))
+        )  # fmt: skip
+        figures.append(
+            (f"Site {site.name}", f"{site.lat:.4f}, {site.lon:.4f} ± {site.uncertainty_km:g} km",
+             site.status, cite(site))
+        )  # fmt: skip
+
+    if scenario.population not in POPULATION_CHOICES and not scenario.population.lower().endswith(
+        (".tif", ".tiff")
+    ):
+        raise InputError("population", scenario.population, ", ".join(POPULATION_CHOICES))
+    bounds = None if scenario.population in POPULATION_CHOICES else reach_bounds(sites, rng.max_km)
+    raster = load_population(scenario.population, bounds=bounds)
+    result = analyze(sites, rng, raster)
+    findings = classify(
+        range_km=capability, basing=basing, system_class=system_class, payload_kg=spec.payload_kg,
+        on=scenario.on,
+    )  # fmt: skip
+    verdicts = tuple(
+        check_region(result, find_region(c.region), on=scenario.on, claim=c.text,
+                     threshold=c.threshold)
+        for c in scenario.claims
+    )  # fmt: skip
+    return ScenarioRun(
+        scenario=scenario,
+        range_km=rng,
+        basing=basing,
+        system_class=system_class,
+        system_name=name,
+        result=result,
+        findings=tuple(findings),
+        verdicts=verdicts,
+        figures=tuple(figures),
+    )
+
+
+def render_scenario(run: ScenarioRun, *, scenario_text: str | None = None) -> str:
+    """Render a scenario run as one self-contained HTML report."""
+    from reachmap.report import ReportSection, html_table, render_report
+
+    sc = run.scenario
+    sections = []
+    if sc.description:
+        sections.append(ReportSection.from_text("About this scenario", sc.description))
+    sections.append(
+        ReportSection(
+            "Arms-control regimes",
+            html_table(
+                ["Regime", "Verdict", "In force on " + sc.on.isoformat(), "Why"],
+                [
+                    [f.regime, f.verdict, "yes" if f.in_force else "no", f.reason]
+                    for f in run.findings
+                ],
+            ),
+        )
+    )
+    if run.verdicts:
+        rows = [
+            [v.claim, v.region, v.verdict, f"{100 * v.area_share:.1f}%",
+             f"{100 * v.population_share:.1f}%", f"{v.capitals_reached} of {v.capitals_total}",
+             "; ".join(v.exceptions) or "none"]
+            for v in run.verdicts
+        ]  # fmt: skip
+        sections.append(
+            ReportSection(
+                "Claims checked",
+                html_table(
+                    [
+                        "Claim",
+                        "Region",
+                        "Verdict",
+                        "Area reached",
+                        "Population reached",
+                        "Capitals reached",
+                        "Exceptions",
+                    ],
+                    rows,
+                ),
+            )
+        )
+    if run.figures:
+        sections.append(
+            ReportSection(
+                "Catalog figures and their sources",
+                html_table(["What", "Figure", "Status", "Sources"], [list(f) for f in run.figures]),
+            )
+        )
+    if scenario_text is not None:
+        sections.append(
+            ReportSection(
+                "Scenario file (reproduces this report)",
+                f"<pre>{html.escape(scenario_text)}</pre>",
+            )
+        )
+    return render_report(run.result, title=sc.title, sections=sections)
