@@ -79,3 +79,21 @@ def test_beyond_max_range_and_threshold(minsk) -> None:
         check_region(minsk, Stub("two", ("PT",)), on=ON, threshold=0)
     with pytest.raises(InputError, match="region"):
         check_region(minsk, Stub("empty", ()), on=ON)
+
+
+def test_a_city_list_is_judged_city_by_city(minsk) -> None:
+    from reachmap.regions import region
+
+    caps = region("eu-capitals")
+    cities = caps.cities_on(ON)
+    expected = []
+    for i in range(len(cities)):
+        d = REF.Inverse(53.90019, 27.56653, cities.lat[i], cities.lon[i])["s12"] / 1000
+        if not 500 <= d <= 5500:
+            expected.append(str(cities.name[i]))
+    v = check_region(minsk, caps, on=ON)
+    assert v.unit == "cities" and v.capitals_total == len(cities) == 27
+    assert sorted(e.split(" (")[0] for e in v.exceptions) == sorted(expected)
+    assert sorted(expected) == ["Riga", "Vilnius", "Warsaw"]  # all three < 500 km from Minsk
+    assert all("inside the minimum-range hole" in e for e in v.exceptions)
+    assert v.capitals_reached == 24

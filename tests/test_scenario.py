@@ -55,8 +55,9 @@ def test_every_example_renders_a_report_with_its_sources(path: Path, tmp_path: P
     run = run_scenario(load_scenario(path))
     catalog = load_catalog()
     assert run.figures
-    for what, figure, status, _ in run.figures:
+    for what, figure, status, sources in run.figures:
         assert what in text and figure in text and status in text
+        assert sources and sources in text  # publisher, “title” (date); ...
     for dep_id in load_scenario(path).sites.deployments:
         for src in catalog.sources_of(catalog.deployments[dep_id]):
             assert html.escape(src.title) in page or src.title in text

@@ -20,9 +20,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from reachmap.coverage import BEYOND, IN_HOLE, REACHED
+import numpy as np
+
+from reachmap.coverage import BEYOND, IN_HOLE, REACHED, reach_points
 from reachmap.errors import InputError
 from reachmap.reach import ReachResult
 
@@ -67,7 +69,8 @@ class Verdict:
     verdict : str
         ``"holds"``, ``"holds with exceptions"`` or ``"does not hold"``.
     area_share, population_share : float
-        Share (0 to 1) of the members' area and population within reach.
+        Share (0 to 1) of the members' area and population within reach (for a city
+        list: of the cities, and of their population).
     capitals_reached, capitals_total : int
         Member capitals within reach, and all member capitals.
     exceptions : tuple of str
@@ -89,12 +92,23 @@ class Verdict:
     exceptions: tuple[str, ...]
     threshold: float
     members: tuple[str, ...] = field(repr=False)
+    unit: str = "countries"  # "cities": area_share is then the share of the cities reached
 
     def __str__(self) -> str:
+        if self.unit == "cities":
+            numbers = (
+                f"{self.capitals_reached} of {self.capitals_total} cities "
+                f"({100 * self.population_share:.1f}% of their population) within reach"
+            )
+        else:
+            numbers = (
+                f"{100 * self.area_share:.1f}% of the area, {100 * self.population_share:.1f}% "
+                f"of the population and {self.capitals_reached} of {self.capitals_total} "
+                "capitals within reach"
+            )
         head = (
             f"{self.claim!r} ({self.region}, members on {self.on.isoformat()}): {self.verdict}; "
-            f"{100 * self.area_share:.1f}% of the area, {100 * self.population_share:.1f}% of the "
-            f"population and {self.capitals_reached} of {self.capitals_total} capitals within reach"
+            + numbers
         )
         if not self.exceptions:
             return head
@@ -136,6 +150,8 @@ def check_region(
     """
     if not 0.0 < threshold <= 1.0:
         raise InputError("threshold", threshold, "a share greater than 0 and at most 1")
+    if getattr(region, "kind", None) == "cities":
+        return _check_cities(result, region, on=on, claim=claim, threshold=threshold)
     members = tuple(sorted(set(region.members_on(on))))
     if not members:
         raise InputError("region", region.name, f"a region with members on {on.isoformat()}")
@@ -186,6 +202,55 @@ def check_region(
         exceptions=tuple(exceptions),
         threshold=threshold,
         members=members,
+    )
+
+
+def _check_cities(
+    result: ReachResult, region: Any, *, on: dt.date, claim: str | None, threshold: float
+) -> Verdict:
+    """Judge a city-list region by its cities, each by exact distance."""
+    cities = region.cities_on(on)
+    if len(cities) == 0:
+        raise InputError("region", region.name, f"a region with cities on {on.isoformat()}")
+    sites = [(s.lat, s.lon) for s in result.sites]
+    reach = reach_points(
+        lat=cities.lat, lon=cities.lon, sites=sites, min_km=result.range.min_km,
+        max_km=result.range.max_km, with_distance=True,
+    )  # fmt: skip
+    assert reach.nearest_km is not None and reach.nearest_site is not None
+    exceptions = []
+    for i in np.argsort(reach.nearest_km, kind="stable"):
+        status = str(reach.status[i])
+        if status == REACHED:
+            continue
+        where = "inside the minimum-range hole" if status == IN_HOLE else "beyond maximum range"
+        exceptions.append(
+            f"{cities.name[i]} ({cities.country[i]}): {where}, {reach.nearest_km[i]:,.0f} km "
+            f"from {result.sites[int(reach.nearest_site[i])].label}"
+        )
+    hit = reach.status == REACHED
+    share = float(hit.mean())
+    people = float(cities.population.sum())
+    pop_share = float(cities.population[hit].sum()) / people if people > 0 else share
+    if not exceptions:
+        verdict = HOLDS
+    elif share >= threshold and pop_share >= threshold:
+        verdict = HOLDS_WITH_EXCEPTIONS
+    else:
+        verdict = NOT_HOLD
+    return Verdict(
+        claim=claim or f"can cover all of {region.name}",
+        region=region.name,
+        on=on,
+        verdict=verdict,
+        area_share=share,
+        population_share=pop_share,
+        capitals_reached=int(hit.sum()),
+        capitals_total=len(cities),
+        exceptions=tuple(exceptions),
+        threshold=threshold,
+        members=tuple(sorted({str(c) for c in cities.country})),
+        unit="cities",
     )
 
 
