@@ -172,24 +172,14 @@ def check_region(
         else:
             exceptions.append(f"{c.name}: {100 * c.area_share:.1f}% of its area within reach")
     for cap in sorted(caps, key=lambda c: c.nearest_km):
-        if cap.status == IN_HOLE:
+        if cap.status != REACHED:
             exceptions.append(
-                f"capital {cap.name} ({cap.country}): inside the minimum-range hole, "
-                f"{cap.nearest_km:,.0f} km from {cap.nearest_site}"
-            )
-        elif cap.status == BEYOND:
-            exceptions.append(
-                f"capital {cap.name} ({cap.country}): beyond maximum range, "
+                f"capital {cap.name} ({cap.country}): {_WHERE[cap.status]}, "
                 f"{cap.nearest_km:,.0f} km from {cap.nearest_site}"
             )
     area_share = area_hit / area if area > 0 else 0.0
     pop_share = people_hit / people if people > 0 else 0.0
-    if not exceptions:
-        verdict = HOLDS
-    elif area_share >= threshold and pop_share >= threshold:
-        verdict = HOLDS_WITH_EXCEPTIONS
-    else:
-        verdict = NOT_HOLD
+    verdict = _decide(exceptions, area_share, pop_share, threshold)
     return Verdict(
         claim=claim or f"can cover all of {region.name}",
         region=region.name,
@@ -203,6 +193,19 @@ def check_region(
         threshold=threshold,
         members=members,
     )
+
+
+#: How an exception says where an unreached place lies.
+_WHERE = {IN_HOLE: "inside the minimum-range hole", BEYOND: "beyond maximum range"}
+
+
+def _decide(exceptions: Sequence[str], share: float, pop_share: float, threshold: float) -> str:
+    """Apply the verdict rule of the module docstring."""
+    if not exceptions:
+        return HOLDS
+    if share >= threshold and pop_share >= threshold:
+        return HOLDS_WITH_EXCEPTIONS
+    return NOT_HOLD
 
 
 def _check_cities(
@@ -223,21 +226,15 @@ def _check_cities(
         status = str(reach.status[i])
         if status == REACHED:
             continue
-        where = "inside the minimum-range hole" if status == IN_HOLE else "beyond maximum range"
         exceptions.append(
-            f"{cities.name[i]} ({cities.country[i]}): {where}, {reach.nearest_km[i]:,.0f} km "
-            f"from {result.sites[int(reach.nearest_site[i])].label}"
+            f"{cities.name[i]} ({cities.country[i]}): {_WHERE[status]}, "
+            f"{reach.nearest_km[i]:,.0f} km from {result.sites[int(reach.nearest_site[i])].label}"
         )
     hit = reach.status == REACHED
     share = float(hit.mean())
     people = float(cities.population.sum())
     pop_share = float(cities.population[hit].sum()) / people if people > 0 else share
-    if not exceptions:
-        verdict = HOLDS
-    elif share >= threshold and pop_share >= threshold:
-        verdict = HOLDS_WITH_EXCEPTIONS
-    else:
-        verdict = NOT_HOLD
+    verdict = _decide(exceptions, share, pop_share, threshold)
     return Verdict(
         claim=claim or f"can cover all of {region.name}",
         region=region.name,

@@ -124,13 +124,7 @@ def reach(
         render,
         write,
     )
-    from reachmap.reach import (
-        POPULATION_CHOICES,
-        analyze,
-        load_population,
-        reach_bounds,
-        resolve_site,
-    )
+    from reachmap.reach import analyze, population_for, resolve_site
     from reachmap.units import parse_range
 
     all_formats = [*FORMATS, "kml", "gpkg"]
@@ -160,10 +154,7 @@ def reach(
             )
         rng = parse_range(range_text, field="range")
         sites = [resolve_site(s, field="site") for s in site]
-        if population not in POPULATION_CHOICES:
-            raster = load_population(population, bounds=reach_bounds(sites, rng.max_km))
-        else:
-            raster = load_population(population)
+        raster = population_for(population, sites, rng.max_km)
     except ReachmapError as err:
         _fail(err)
 
@@ -417,8 +408,9 @@ def check(
 
     from reachmap.catalog import load_catalog
     from reachmap.claims import check_region
-    from reachmap.reach import Site, analyze, load_population, resolve_site
+    from reachmap.reach import analyze, population_for, resolve_site
     from reachmap.regions import region as find_region
+    from reachmap.scenario import deployment_site
     from reachmap.units import parse_range
 
     try:
@@ -428,15 +420,11 @@ def check(
         catalog = load_catalog()
         rng = catalog.find_system(system).range.km if system else parse_range(str(range_text))
         sites = [resolve_site(s) for s in (site or [])]
-        for dep_id in deployment or []:
-            if dep_id not in catalog.deployments:
-                raise InputError("deployment", dep_id, "one of " + ", ".join(catalog.deployments))
-            rec = catalog.sites[catalog.deployments[dep_id].site]
-            sites.append(Site(name=rec.name, lat=rec.lat, lon=rec.lon, country=rec.country))
+        sites += [deployment_site(catalog, d) for d in (deployment or [])]
         if not sites:
             raise InputError("site", "", "at least one --site or --deployment")
         reg = find_region(region_name)
-        raster = load_population(population)
+        raster = population_for(population, sites, rng.max_km)
     except ReachmapError as err:
         _fail(err)
     with err_console.status("Computing reach on the WGS84 ellipsoid…"):

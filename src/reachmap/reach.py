@@ -36,6 +36,7 @@ __all__ = [
     "Site",
     "analyze",
     "load_population",
+    "population_for",
     "reach_bounds",
     "resolve_site",
 ]
@@ -166,6 +167,27 @@ def load_population(
             "population", spec, "one of " + ", ".join(POPULATION_CHOICES) + " or a GeoTIFF path"
         )
     return read_geotiff(spec, bounds=bounds)
+
+
+def population_for(spec: str, sites: Sequence[Site], max_km: float) -> PopulationRaster | None:
+    """Open a population source for a query: a GeoTIFF only in the window it needs.
+
+    Parameters
+    ----------
+    spec : str
+        As for :func:`load_population`.
+    sites : sequence of Site
+        The query's sites.
+    max_km : float
+        The query's maximum range, in kilometres.
+
+    Returns
+    -------
+    PopulationRaster or None
+    """
+    if spec in POPULATION_CHOICES:
+        return load_population(spec)
+    return load_population(spec, bounds=reach_bounds(sites, max_km))
 
 
 def reach_bounds(sites: Sequence[Site], max_km: float) -> tuple[float, float, float, float]:

@@ -36,12 +36,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from reachmap.errors import InputError
 from reachmap.reach import (
-    POPULATION_CHOICES,
     ReachResult,
     Site,
     analyze,
-    load_population,
-    reach_bounds,
+    population_for,
     resolve_site,
 )
 from reachmap.units import RangeKm, parse_range
@@ -49,6 +47,7 @@ from reachmap.units import RangeKm, parse_range
 __all__ = [
     "Scenario",
     "ScenarioRun",
+    "deployment_site",
     "load_scenario",
     "render_scenario",
     "run_scenario",
@@ -150,6 +149,24 @@ class ScenarioRun:
     figures: tuple[tuple[str, str, str, str], ...]  # (what, figure, status, sources)
 
 
+def deployment_site(catalog: Any, deployment_id: str, *, field: str = "deployment") -> Site:
+    """Return the launch site of a catalog deployment, as a :class:`reachmap.reach.Site`.
+
+    Raises
+    ------
+    InputError
+        If the catalog has no such deployment (the message lists the ids).
+    """
+    dep = catalog.deployments.get(deployment_id)
+    if dep is None:
+        raise InputError(
+            field, deployment_id, "a deployment id in the catalog: "
+            + ", ".join(sorted(catalog.deployments))
+        )  # fmt: skip
+    site = catalog.sites[dep.site]
+    return Site(name=site.name, lat=site.lat, lon=site.lon, country=site.country)
+
+
 def run_scenario(scenario: Scenario) -> ScenarioRun:
     """Compute a scenario: reach, regime classification, claims and sourced figures."""
     from reachmap.catalog import load_catalog
@@ -187,14 +204,9 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
 
     sites: list[Site] = [resolve_site(p, field="sites.places") for p in scenario.sites.places]
     for dep_id in scenario.sites.deployments:
-        dep = catalog.deployments.get(dep_id)
-        if dep is None:
-            raise InputError(
-                "sites.deployments", dep_id, "a deployment id in the catalog: "
-                + ", ".join(sorted(catalog.deployments))
-            )  # fmt: skip
+        sites.append(deployment_site(catalog, dep_id, field="sites.deployments"))
+        dep = catalog.deployments[dep_id]
         site = catalog.sites[dep.site]
-        sites.append(Site(name=site.name, lat=site.lat, lon=site.lon, country=site.country))
         figures.append(
             (f"Deployment {dep.id}", f"{dep.system} at {site.name} ({dep.status})", dep.status,
              cite(dep))
@@ -204,12 +216,7 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
              site.status, cite(site))
         )  # fmt: skip
 
-    if scenario.population not in POPULATION_CHOICES and not scenario.population.lower().endswith(
-        (".tif", ".tiff")
-    ):
-        raise InputError("population", scenario.population, ", ".join(POPULATION_CHOICES))
-    bounds = None if scenario.population in POPULATION_CHOICES else reach_bounds(sites, rng.max_km)
-    raster = load_population(scenario.population, bounds=bounds)
+    raster = population_for(scenario.population, sites, rng.max_km)
     result = analyze(sites, rng, raster)
     findings = classify(
         range_km=capability, basing=basing, system_class=system_class, payload_kg=spec.payload_kg,
