@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-# Population grids built by the tests go to a fresh directory, never the user's cache.
-os.environ.setdefault("REACHMAP_CACHE_DIR", tempfile.mkdtemp(prefix="reachmap-test-cache-"))
+# Population grids built by the tests go to a fresh directory, never the user's cache,
+# and the directory goes when the run ends.
+if "REACHMAP_CACHE_DIR" not in os.environ:
+    os.environ["REACHMAP_CACHE_DIR"] = tempfile.mkdtemp(prefix="reachmap-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["REACHMAP_CACHE_DIR"], ignore_errors=True)
 
 settings.register_profile(
     "ci",
