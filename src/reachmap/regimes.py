@@ -61,10 +61,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
+from reachmap.datafile import Citation, check_date, load_records, lookup_key
+from reachmap.datafile import DataModel as _Model
 from reachmap.errors import InputError
-from reachmap.regions import Citation, _check_date, _key, _Model, _read_toml, _validation_error
 from reachmap.units import MAX_KM, RangeKm
 
 __all__ = [
@@ -422,7 +423,7 @@ class Regime(_Model):
         >>> inf.in_force_on(dt.date(2019, 8, 1)), inf.in_force_on(dt.date(2019, 8, 2))
         (True, False)
         """
-        return self.in_force.on(_check_date(on))
+        return self.in_force.on(check_date(on))
 
 
 class _RegimeFile(_Model):
@@ -436,17 +437,7 @@ class _RegimeFile(_Model):
 
 def _load(path: Path | None) -> dict[str, Regime]:
     """Read, validate and index a regimes file."""
-    label, data = _read_toml(path, "regimes.toml")
-    try:
-        parsed = _RegimeFile.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_error(label, exc, data) from None
-    out: dict[str, Regime] = {}
-    for reg in parsed.regimes:
-        if reg.id in out:
-            raise InputError(f"{label}: regime", reg.id, "a regime id used only once")
-        out[reg.id] = reg
-    return out
+    return load_records(path, "regimes.toml", _RegimeFile, "regime")[1]
 
 
 @functools.cache
@@ -509,9 +500,13 @@ def regime(id_or_name: str) -> Regime:
     """
     regimes = _bundled()
     if isinstance(id_or_name, str):
-        key = _key(id_or_name)
+        key = lookup_key(id_or_name)
         for reg in regimes.values():
-            if key in {_key(reg.id), _key(reg.name), *(_key(a) for a in reg.aliases)}:
+            if key in {
+                lookup_key(reg.id),
+                lookup_key(reg.name),
+                *(lookup_key(a) for a in reg.aliases),
+            }:
                 return reg
     raise InputError("regime", id_or_name, f"a regime id or name: {', '.join(regimes)}")
 
@@ -860,7 +855,7 @@ def classify(
             else _canonical(system_class, _CLASS_ALIASES, "system_class", _CLASS_ALLOWED)
         ),
         payload=_payload(payload_kg),
-        on=dt.date.today() if on is None else _check_date(on),
+        on=dt.date.today() if on is None else check_date(on),
     )
     findings = []
     for reg in _bundled().values():

@@ -42,23 +42,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
-import re
-import tomllib
 from collections.abc import Iterable, Mapping
-from importlib import resources
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import numpy as np
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    ValidationError,
-    field_validator,
     model_validator,
 )
 
+from reachmap.datafile import (
+    Citation,
+    check_date,
+    load_records,
+    lookup_key,
+)
+from reachmap.datafile import DataModel as _Model
 from reachmap.errors import InputError
 from reachmap.world import PlaceTable, capitals, load_countries, load_places
 
@@ -90,50 +90,6 @@ CONTINENTS: Final[Mapping[str, str]] = {
 """GeoNames continent codes and their names."""
 
 _ISO2: Final = r"^[A-Z]{2}$"
-_DATE_TEXT: Final = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
-
-
-class _Model(BaseModel):
-    """Frozen pydantic model that rejects unknown keys and accepts field names or aliases."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class Citation(_Model):
-    """A source for a rule, a date or a member list.
-
-    Attributes
-    ----------
-    publisher : str
-        Who published it.
-    title : str
-        Its title.
-    date : str
-        Publication date as ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; ``""`` for an
-        undated web page.
-    via : str
-        The copy that was read when it is not the publisher's own ("" if it is).
-    supports : str
-        What the source supports, in words.
-    """
-
-    publisher: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    date: str
-    via: str = ""
-    supports: str = Field(min_length=1)
-
-    @field_validator("date")
-    @classmethod
-    def _date_text(cls, value: str) -> str:
-        if not re.fullmatch(_DATE_TEXT, value):
-            raise ValueError('a date written YYYY-MM-DD, YYYY-MM or YYYY, or "" if undated')
-        return value
-
-    def __str__(self) -> str:
-        when = self.date or "undated"
-        via = f"; read via {self.via}" if self.via else ""
-        return f"{self.publisher}, {self.title!r} ({when}){via}"
 
 
 def _check_interval(start: dt.date | None, until: dt.date | None, what: str) -> None:
@@ -232,15 +188,6 @@ class City(_Model):
         return _within(day, self.from_, self.until)
 
 
-def _check_date(day: object, field: str = "on") -> dt.date:
-    """Return ``day`` as a ``datetime.date`` or raise :class:`InputError`."""
-    if isinstance(day, dt.datetime):
-        return day.date()
-    if not isinstance(day, dt.date):
-        raise InputError(field, day, "a date (datetime.date), e.g. datetime.date(2023, 4, 4)")
-    return day
-
-
 class Region(_Model):
     """A named region whose members can change with time.
 
@@ -336,7 +283,7 @@ class Region(_Model):
         >>> "GB" in eu.members_on(dt.date(2020, 2, 1))
         False
         """
-        day = _check_date(on)
+        day = check_date(on)
         if self.kind == "continent":
             countries = load_countries()
             codes = countries.iso2[(countries.continent == self.continent) & (countries.iso2 != "")]
@@ -394,7 +341,7 @@ class Region(_Model):
         >>> len(caps), "London" in caps.name
         (28, True)
         """
-        day = _check_date(on)
+        day = check_date(on)
         if self.kind != "cities":
             caps = capitals()
             return caps.take(np.isin(caps.country, self.members_on(day)))
@@ -424,57 +371,6 @@ class _RegionFile(_Model):
     """The top level of a regions TOML file."""
 
     regions: tuple[Region, ...] = Field(alias="region", min_length=1)
-
-
-def _location(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
-    """Turn a pydantic error location into ``region[3] 'nato' members[2] from``."""
-    parts: list[str] = []
-    node: Any = data
-    for step in loc:
-        if isinstance(step, int):
-            parts[-1] += f"[{step}]"
-            if isinstance(node, list) and step < len(node):
-                node = node[step]
-                if isinstance(node, dict) and "id" in node and len(parts) == 1:
-                    parts[-1] += f" {node['id']!r}"
-            continue
-        parts.append(str(step))
-        node = node.get(step) if isinstance(node, dict) else None
-    return " ".join(parts)
-
-
-def _read_toml(path: Path | None, filename: str) -> tuple[str, dict[str, Any]]:
-    """Read a bundled data file (``path`` None) or a user's file; return its label and data."""
-    label = str(path) if path is not None else f"reachmap/data/{filename}"
-    try:
-        if path is None:
-            text = resources.files("reachmap").joinpath("data", filename).read_text("utf-8")
-        else:
-            text = Path(path).read_text("utf-8")
-        return label, tomllib.loads(text)
-    except OSError as exc:
-        raise InputError("path", label, f"a readable TOML file ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(label, "(file)", f"valid TOML: {exc}") from exc
-
-
-def _validation_error(label: str, exc: ValidationError, data: Mapping[str, Any]) -> InputError:
-    """Turn the first pydantic error into an :class:`InputError` naming file and field."""
-    errors = exc.errors()
-    # an error on a table also empties the list holding it; count only the root causes
-    causes = [
-        e
-        for e in errors
-        if not any(o is not e and o["loc"][: len(e["loc"])] == e["loc"] for o in errors)
-    ]
-    err = causes[0]
-    where = _location(err["loc"], data)
-    more = f" (and {len(causes) - 1} more problems)" if len(causes) > 1 else ""
-    value = err.get("input")
-    if isinstance(value, (dict, list)):  # a whole table: name it rather than print it
-        value = "this table"
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    return InputError(f"{label}: {where}", value, f"{msg}{more}")
 
 
 def _check_against_world(regions: Iterable[Region], label: str) -> None:
@@ -507,16 +403,7 @@ def _check_against_world(regions: Iterable[Region], label: str) -> None:
 
 def _load(path: Path | None) -> dict[str, Region]:
     """Read, validate and index a regions file."""
-    label, data = _read_toml(path, "regions.toml")
-    try:
-        parsed = _RegionFile.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_error(label, exc, data) from None
-    out: dict[str, Region] = {}
-    for reg in parsed.regions:
-        if reg.id in out:
-            raise InputError(f"{label}: region", reg.id, "a region id used only once")
-        out[reg.id] = reg
+    label, out = load_records(path, "regions.toml", _RegionFile, "region")
     _check_against_world(out.values(), label)
     return out
 
@@ -557,11 +444,6 @@ def load_regions(path: str | Path | None = None) -> dict[str, Region]:
     if path is None:
         return dict(_bundled())
     return _load(Path(path))
-
-
-def _key(text: str) -> str:
-    """Normalise a region name for lookup: case, spaces, hyphens and underscores ignored."""
-    return "".join(text.casefold().replace("-", " ").replace("_", " ").split())
 
 
 def region(id_or_name: str) -> Region:
@@ -605,15 +487,15 @@ def region(id_or_name: str) -> Region:
     )
     if not isinstance(id_or_name, str) or not id_or_name.strip():
         raise InputError("region", id_or_name, allowed)
-    key = _key(id_or_name)
+    key = lookup_key(id_or_name)
     for reg in regions.values():
-        if key in {_key(reg.id), _key(reg.name), *(_key(a) for a in reg.aliases)}:
+        if key in {lookup_key(reg.id), lookup_key(reg.name), *(lookup_key(a) for a in reg.aliases)}:
             return reg
     countries = load_countries()
     code = id_or_name.strip().upper()
     rows = np.flatnonzero(countries.iso2 == code) if len(code) == 2 else np.empty(0, np.intp)
     if rows.size == 0:
-        names = np.array([_key(str(n)) for n in countries.name])
+        names = np.array([lookup_key(str(n)) for n in countries.name])
         rows = np.flatnonzero((names == key) & (countries.iso2 != ""))
     if rows.size == 0:
         raise InputError("region", id_or_name, allowed)
