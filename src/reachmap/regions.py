@@ -103,7 +103,36 @@ def _within(day: dt.date, start: dt.date | None, until: dt.date | None) -> bool:
     return (start is None or start <= day) and (until is None or day < until)
 
 
-class Member(_Model):
+class _Dated(_Model):
+    """A record that holds from ``from`` (inclusive) until ``until`` (exclusive)."""
+
+    from_: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+
+    def _label(self) -> str:  # pragma: no cover - every subclass names itself
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> _Dated:
+        _check_interval(self.from_, self.until, self._label())
+        return self
+
+    def on(self, day: dt.date) -> bool:
+        """Whether the record holds on ``day``.
+
+        Parameters
+        ----------
+        day : datetime.date
+            The date.
+
+        Returns
+        -------
+        bool
+        """
+        return _within(day, self.from_, self.until)
+
+
+class Member(_Dated):
     """A country's membership of a group, from ``from`` (inclusive) until ``until`` (exclusive).
 
     Attributes
@@ -119,31 +148,13 @@ class Member(_Model):
     """
 
     iso2: str = Field(pattern=_ISO2)
-    from_: dt.date | None = Field(default=None, alias="from")
-    until: dt.date | None = None
     note: str = ""
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Member:
-        _check_interval(self.from_, self.until, self.iso2)
-        return self
-
-    def on(self, day: dt.date) -> bool:
-        """Whether this is a membership on ``day``.
-
-        Parameters
-        ----------
-        day : datetime.date
-            The date.
-
-        Returns
-        -------
-        bool
-        """
-        return _within(day, self.from_, self.until)
+    def _label(self) -> str:
+        return self.iso2
 
 
-class City(_Model):
+class City(_Dated):
     """A place in a city-list region, resolved by its GeoNames id.
 
     Attributes
@@ -164,28 +175,10 @@ class City(_Model):
     name: str = Field(min_length=1)
     country: str = Field(pattern=_ISO2)
     geonameid: int = Field(gt=0)
-    from_: dt.date | None = Field(default=None, alias="from")
-    until: dt.date | None = None
     note: str = ""
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> City:
-        _check_interval(self.from_, self.until, self.name)
-        return self
-
-    def on(self, day: dt.date) -> bool:
-        """Whether the place is on the list on ``day``.
-
-        Parameters
-        ----------
-        day : datetime.date
-            The date.
-
-        Returns
-        -------
-        bool
-        """
-        return _within(day, self.from_, self.until)
+    def _label(self) -> str:
+        return self.name
 
 
 class Region(_Model):
