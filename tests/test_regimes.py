@@ -32,15 +32,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reachmap.classification import VERDICTS, Finding, classify
 from reachmap.errors import InputError
-from reachmap.regimes import (
-    BASINGS,
-    VERDICTS,
-    Finding,
-    classify,
-    load_regimes,
-    regime,
-)
+from reachmap.regimes import BASINGS, load_regimes, regime
 from reachmap.units import parse_range
 
 ON = dt.date(2026, 11, 25)

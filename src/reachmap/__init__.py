@@ -14,6 +14,8 @@ from reachmap.catalog import *  # noqa: F403
 from reachmap.catalog import __all__ as _catalog_all
 from reachmap.claims import *  # noqa: F403
 from reachmap.claims import __all__ as _claims_all
+from reachmap.classification import *  # noqa: F403
+from reachmap.classification import __all__ as _classification_all
 from reachmap.coverage import *  # noqa: F403
 from reachmap.coverage import __all__ as _coverage_all
 from reachmap.envelope import *  # noqa: F403
@@ -71,6 +73,7 @@ __all__ = sorted(
     {
         *_catalog_all,
         *_claims_all,
+        *_classification_all,
         *_coverage_all,
         *_envelope_all,
         *_errors_all,

@@ -334,8 +334,8 @@ def classify(
     import datetime as dt
 
     from reachmap.catalog import load_catalog
-    from reachmap.regimes import capability_km
-    from reachmap.regimes import classify as classify_range
+    from reachmap.classification import capability_km
+    from reachmap.classification import classify as classify_range
     from reachmap.units import parse_range
 
     try:

@@ -171,7 +171,7 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
     """Compute a scenario: reach, regime classification, claims and sourced figures."""
     from reachmap.catalog import load_catalog
     from reachmap.claims import check_region
-    from reachmap.regimes import capability_km, classify
+    from reachmap.classification import capability_km, classify
     from reachmap.regions import region as find_region
 
     catalog = load_catalog()
