@@ -17,15 +17,10 @@ from geographiclib.geodesic import Geodesic
 from pyproj import CRS, Transformer
 
 from reachmap.errors import InputError
+from reachmap.mapview import MAX_VIEW_RADIUS_KM, Projector, map_centre, map_view
 from reachmap.reach import ASSUMPTIONS, analyze, resolve_site
 from reachmap.report import ReportSection, html_table, render_report, write_report
-from reachmap.reportmap import (
-    MAX_VIEW_RADIUS_KM,
-    _Projector,
-    map_centre,
-    map_view,
-    render_map_png,
-)
+from reachmap.reportmap import render_map_png
 from reachmap.units import parse_range
 from reachmap.world import load_countries
 
@@ -312,7 +307,7 @@ def test_clipping_keeps_everything_inside_the_view_near_the_antipode(site, iso2)
     r = analyze([resolve_site(site)], parse_range("0-15000 km"))
     view = map_view(r)
     assert view.radius_km == MAX_VIEW_RADIUS_KM
-    proj = _Projector(view)
+    proj = Projector(view)
     countries = load_countries()
     for geom in (r.envelope, countries.geometry[countries.index_of(iso2)]):
         mp = proj.polygons(geom)

@@ -31,8 +31,9 @@ from pathlib import Path
 from reachmap.coverage import BEYOND, IN_HOLE, REACHED, CountryReach
 from reachmap.envelope import boundary_tolerance_km
 from reachmap.errors import InputError
+from reachmap.mapview import map_view
 from reachmap.reach import CapitalReach, ReachResult
-from reachmap.reportmap import map_view, render_map_png
+from reachmap.reportmap import render_map_png
 
 __all__ = [
     "DEFAULT_PROVENANCE",
