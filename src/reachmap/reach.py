@@ -24,7 +24,7 @@ from reachmap.coverage import (
 from reachmap.envelope import boundary_tolerance_km, envelope
 from reachmap.errors import InputError
 from reachmap.gazetteer import find_place
-from reachmap.geodesy import parse_latlon, validate_lat_lon
+from reachmap.geodesy import distance_km, parse_latlon, validate_lat_lon
 from reachmap.grid import PopulationRaster
 from reachmap.raster import covered_intervals
 from reachmap.units import RangeKm
@@ -32,6 +32,7 @@ from reachmap.world import capitals, load_countries, load_places
 
 __all__ = [
     "CapitalReach",
+    "PlaceReach",
     "ReachResult",
     "Site",
     "analyze",
@@ -249,6 +250,23 @@ class CapitalReach:
 
 
 @dataclass(frozen=True)
+class PlaceReach:
+    """A populated place within reach, with its distance from the nearest site."""
+
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    nearest_km: float
+    nearest_site: str
+
+
+#: How many of the most populous places reached a result lists.
+TOP_PLACES = 100
+
+
+@dataclass(frozen=True)
 class ReachResult:
     """Everything one reach analysis found, with the assumptions behind it."""
 
@@ -264,6 +282,7 @@ class ReachResult:
     world_population: int
     population_source: str = "GeoNames places (estimate)"
     assumptions: tuple[str, ...] = ASSUMPTIONS
+    top_places: tuple[PlaceReach, ...] = field(default=(), repr=False)
 
     def countries_with(self, status: str) -> list[CountryReach]:
         """Countries with the given status (``full``, ``partial``, ``none``), by name."""
@@ -303,6 +322,7 @@ class ReachResult:
                 if c.status != "none"
             ],
             "capitals": [asdict(c) for c in sorted(self.capitals, key=lambda c: c.nearest_km)],
+            "places": [asdict(p) for p in self.top_places],
             "assumptions": list(self.assumptions),
             "data": "Natural Earth 1:50m admin-0 (public domain); GeoNames cities1000 and "
             "country info (CC BY 4.0). See PROVENANCE.md.",
@@ -383,6 +403,7 @@ def analyze(
         for i, place in ((i, caps.row(i)) for i in range(len(caps)))
     )
     return ReachResult(
+        top_places=_top_places(places, pr.reached, sites),
         sites=tuple(sites),
         range=range_km,
         envelope=geom,
@@ -396,6 +417,35 @@ def analyze(
         population_source=source,
         assumptions=(*ASSUMPTIONS, population_note),
     )
+
+
+def _top_places(places: Any, reached: np.ndarray, sites: Sequence[Site]) -> tuple[PlaceReach, ...]:
+    """Return the :data:`TOP_PLACES` most populous places reached, most populous first."""
+    idx = np.flatnonzero(reached)
+    if idx.size == 0:
+        return ()
+    pop = np.asarray(places.population)[idx]
+    top = idx[np.argsort(-pop, kind="stable")[:TOP_PLACES]]
+    lat, lon = np.asarray(places.lat)[top], np.asarray(places.lon)[top]
+    dist = np.stack(
+        [distance_km(lat1=s.lat, lon1=s.lon, lat2=lat, lon2=lon) for s in sites]
+    ).reshape(len(sites), top.size)
+    nearest = dist.argmin(axis=0)
+    out = []
+    for k, i in enumerate(top):
+        place = places.row(int(i))
+        out.append(
+            PlaceReach(
+                name=place.name,
+                country=place.country,
+                lat=place.lat,
+                lon=place.lon,
+                population=int(place.population),
+                nearest_km=float(dist[nearest[k], k]),
+                nearest_site=sites[int(nearest[k])].label,
+            )
+        )
+    return tuple(out)
 
 
 def _country_areas(raster: PopulationRaster) -> np.ndarray:
