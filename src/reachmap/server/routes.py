@@ -1,0 +1,474 @@
+"""The API's endpoints: each parses, calls the core, and returns what the core found.
+
+No geometry or arithmetic happens here; the same functions answer the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import secrets
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse
+
+from reachmap import __version__
+from reachmap.errors import InputError
+from reachmap.scenario import Scenario
+from reachmap.server.schemas import (
+    CheckRequest,
+    CheckResponse,
+    ClassifyRequest,
+    ClassifyResponse,
+    ErrorBody,
+    ReachRequest,
+    ReachResponse,
+    SiteIn,
+)
+
+__all__ = ["router"]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "Bad input; `field` names it."},
+    413: {"model": ErrorBody, "description": "Request body too large."},
+}
+router = APIRouter(responses=_ERRORS)
+
+ScenarioId = Annotated[str, PathParam(min_length=1, max_length=64)]
+
+
+# ---- helpers ---------------------------------------------------------------------
+
+
+def _catalog() -> Any:
+    from reachmap.catalog import load_catalog
+
+    return load_catalog()
+
+
+def _sites(items: Sequence[SiteIn]) -> list[Any]:
+    from reachmap.reach import Site, resolve_site
+    from reachmap.scenario import deployment_site
+
+    sites = []
+    for i, s in enumerate(items):
+        where = f"sites.{i}"
+        if s.place is not None:
+            sites.append(resolve_site(s.place, field=f"{where}.place"))
+        elif s.deployment is not None:
+            sites.append(deployment_site(_catalog(), s.deployment, field=f"{where}.deployment"))
+        else:
+            assert s.lat is not None and s.lon is not None
+            name = s.name or f"{s.lat:.4f}, {s.lon:.4f}"
+            sites.append(Site(name=name, lat=s.lat, lon=s.lon))
+    return sites
+
+
+def _range(system: str | None, range_text: str | None) -> tuple[Any, Any]:
+    """Return the range to use and the catalog system (or None)."""
+    from reachmap.units import parse_range
+
+    record = _catalog().find_system(system) if system is not None else None
+    if range_text is not None:
+        return parse_range(range_text, field="range"), record
+    assert record is not None
+    return record.range.km, record
+
+
+def _population(request: Request, spec: str, sites: Sequence[Any], max_km: float) -> Any:
+    from reachmap.reach import population_for
+
+    allowed = request.app.state.settings.populations
+    if spec not in allowed:
+        raise InputError("population", spec, "one of " + ", ".join(allowed) + " on this server")
+    return population_for(spec, sites, max_km)
+
+
+def _source(s: Any) -> dict[str, Any]:
+    return {"id": s.id, "publisher": s.publisher, "title": s.title, "date": str(s.date),
+            "url": s.url}  # fmt: skip
+
+
+def _system(record: Any) -> dict[str, Any]:
+    catalog = _catalog()
+    rng = record.range
+    return {
+        "id": record.id,
+        "name": record.name,
+        "aliases": list(record.aliases),
+        "owner": record.owner,
+        "class": record.class_,
+        "basing": list(record.basing),
+        "status": record.status,
+        "range": {
+            "text": rng.text,
+            "meaning": rng.meaning,
+            "status": rng.status,
+            "min_km": rng.km.min_km,
+            "max_km": rng.km.max_km,
+            "sources": [_source(s) for s in catalog.sources_of(rng)],
+        },
+        "deployments": [d.id for d in catalog.deployments_of(record.id)],
+    }
+
+
+def _analyze(request: Request, body: ReachRequest) -> tuple[Any, Any]:
+    from reachmap.reach import analyze
+
+    rng, record = _range(body.system, body.range)
+    sites = _sites(body.sites)
+    raster = _population(request, body.population, sites, rng.max_km)
+    return analyze(sites, rng, raster), record
+
+
+# ---- read-only endpoints -----------------------------------------------------------
+
+
+@router.get("/health", tags=["meta"])
+def health(request: Request) -> dict[str, str]:
+    """Report whether the server and its database answer."""
+    store = request.app.state.store
+    if not store.ping():
+        raise HTTPException(503, "the database does not answer")
+    return {"status": "ok", "version": __version__, "database": store.backend}
+
+
+@router.get("/places", tags=["gazetteer"])
+def places(
+    q: Annotated[str, Query(min_length=1, max_length=200, description="A place name.")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, list[dict[str, Any]]]:
+    """Search the bundled gazetteer (GeoNames places of about 1,000 people and more)."""
+    from reachmap.gazetteer import search_places
+
+    found = search_places(q, limit=limit)
+    return {
+        "places": [
+            {"name": p.name, "country": p.country, "lat": p.lat, "lon": p.lon,
+             "population": int(p.population), "label": p.label}
+            for p in found
+        ]
+    }  # fmt: skip
+
+
+@router.get("/catalog/systems", tags=["catalog"])
+def systems() -> dict[str, list[dict[str, Any]]]:
+    """List every catalog system with its sourced range."""
+    catalog = _catalog()
+    return {"systems": [_system(s) for s in sorted(catalog.systems.values(), key=_by_name)]}
+
+
+def _by_name(record: Any) -> str:
+    return str(record.name).casefold()
+
+
+@router.get(
+    "/catalog/systems/{system}",
+    tags=["catalog"],
+    responses={404: {"model": ErrorBody, "description": "No such system."}},
+)
+def system(system: Annotated[str, PathParam(max_length=200)]) -> dict[str, Any]:
+    """Return one catalog system by id, name or alias."""
+    try:
+        record = _catalog().find_system(system)
+    except InputError as err:
+        raise HTTPException(
+            404, {"message": str(err), "field": "system", "allowed": err.allowed}
+        ) from None
+    return _system(record)
+
+
+@router.get("/catalog/deployments", tags=["catalog"])
+def deployments() -> dict[str, list[dict[str, Any]]]:
+    """List the catalog deployments with their sites and sources."""
+    catalog = _catalog()
+    out = []
+    for dep in sorted(catalog.deployments.values(), key=lambda d: d.id):
+        site = catalog.sites[dep.site]
+        out.append(
+            {
+                "id": dep.id,
+                "system": dep.system,
+                "site": {
+                    "id": site.id, "name": site.name, "lat": site.lat, "lon": site.lon,
+                    "country": site.country, "uncertainty_km": site.uncertainty_km,
+                    "status": site.status,
+                },
+                "host": dep.host,
+                "owner": dep.owner,
+                "status": dep.status,
+                "sources": [_source(s) for s in catalog.sources_of(dep)],
+            }
+        )  # fmt: skip
+    return {"deployments": out}
+
+
+@router.get("/regions", tags=["claims"])
+def regions() -> dict[str, list[dict[str, str]]]:
+    """List the bundled regions a claim can name."""
+    from reachmap.regions import load_regions
+
+    return {
+        "regions": [
+            {"id": r.id, "name": r.name, "kind": r.kind}
+            for r in sorted(load_regions().values(), key=lambda r: r.id)
+        ]
+    }
+
+
+@router.get(
+    "/basemap/countries",
+    tags=["meta"],
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}},
+)
+def basemap() -> Response:
+    """Return the bundled country outlines as a GeoJSON FeatureCollection."""
+    return Response(_basemap_bytes(), media_type="application/geo+json")
+
+
+@functools.cache
+def _basemap_bytes() -> bytes:
+    from reachmap.envelope import to_geojson
+    from reachmap.world import load_countries
+
+    countries = load_countries()
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"iso2": str(countries.iso2[i]), "name": str(countries.name[i])},
+            "geometry": to_geojson(countries.geometry[i], precision=3),
+        }
+        for i in range(len(countries.iso2))
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+# ---- computations ------------------------------------------------------------------
+
+
+@router.post("/reach", tags=["reach"])
+def reach(request: Request, body: ReachRequest) -> ReachResponse:
+    """Countries, capitals, places and people within reach of the sites."""
+    from reachmap.envelope import to_geojson
+
+    result, record = _analyze(request, body)
+    out = result.to_dict()
+    out["system"] = _system(record) if record is not None else None
+    out["envelope"] = {
+        "type": "Feature",
+        "properties": {"min_km": result.range.min_km, "max_km": result.range.max_km},
+        "geometry": to_geojson(result.envelope),
+    }
+    return ReachResponse.model_validate(out)
+
+
+_MEDIA = {"geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml",
+          "csv": "text/csv; charset=utf-8"}  # fmt: skip
+
+
+@router.post(
+    "/export/{format}",
+    tags=["reach"],
+    response_class=Response,
+    responses={
+        200: {"content": {m: {} for m in _MEDIA.values()}, "description": "The file"}
+    },
+)
+def export(
+    request: Request,
+    fmt: Annotated[Literal["geojson", "kml", "csv"], PathParam(alias="format")],
+    body: ReachRequest,
+) -> Response:
+    """Run the same analysis as ``/reach`` and return it as a file (GeoJSON, KML or CSV)."""
+    from reachmap.export import write
+
+    result, _ = _analyze(request, body)
+    with tempfile.TemporaryDirectory(prefix="reachmap-export-") as tmp:
+        path = Path(tmp) / f"reach.{fmt}"
+        write(result, [(path, fmt)])
+        data = path.read_bytes()
+    name = f"reach-{int(result.range.min_km)}-{int(result.range.max_km)}km.{fmt}"
+    return Response(
+        data,
+        media_type=_MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.post("/classify", tags=["rules"])
+def classify(body: ClassifyRequest) -> ClassifyResponse:
+    """Which arms-control rules a range falls under (INF, MTCR, New START), and when."""
+    from reachmap.classification import capability_km
+    from reachmap.classification import classify as classify_range
+    from reachmap.units import parse_range
+
+    day = body.on or dt.date.today()
+    if body.system is not None:
+        record = _catalog().find_system(body.system)
+        rng = record.range.km
+        capability = (record.range.max_range_low_km, record.range.max_range_km)
+        basing = body.basing or record.basing[0]
+        system_class = body.system_class or record.class_
+        subject = f"{record.name}: range {record.range.text!r} ({record.range.status})"
+    else:
+        assert body.range is not None and body.basing is not None
+        rng = parse_range(body.range, field="range")
+        capability = capability_km(rng, max_estimates=body.max_estimates)
+        basing, system_class, subject = body.basing, body.system_class, f"range {body.range!r}"
+    findings = classify_range(
+        range_km=capability, basing=basing, system_class=system_class,
+        payload_kg=body.payload_kg, on=day,
+    )  # fmt: skip
+    return ClassifyResponse.model_validate(
+        {
+            "subject": subject,
+            "range_km": [rng.min_km, rng.max_km],
+            "capability_km": list(capability),
+            "basing": basing,
+            "system_class": system_class,
+            "on": day,
+            "findings": [
+                {**vars(f), "bands": list(f.bands), "edges_km": list(f.edges_km),
+                 "range_km": list(f.range_km)}
+                for f in findings
+            ],
+        }
+    )  # fmt: skip
+
+
+@router.post("/check", tags=["claims"])
+def check(request: Request, body: CheckRequest) -> CheckResponse:
+    """Check "it can cover all of <region>": verdict, numbers and every exception."""
+    from reachmap.claims import check_region
+    from reachmap.reach import analyze
+    from reachmap.regions import region
+
+    day = body.on or dt.date.today()
+    reg = region(body.region)
+    rng, _ = _range(body.system, body.range)
+    sites = _sites(body.sites)
+    result = analyze(sites, rng, _population(request, body.population, sites, rng.max_km))
+    v = check_region(result, reg, on=day, claim=body.claim, threshold=body.threshold)
+    return CheckResponse.model_validate(
+        {
+            "claim": v.claim, "region": v.region, "on": v.on, "verdict": v.verdict,
+            "area_share": v.area_share, "population_share": v.population_share,
+            "capitals_reached": v.capitals_reached, "capitals_total": v.capitals_total,
+            "exceptions": list(v.exceptions), "threshold": v.threshold, "unit": v.unit,
+            "text": str(v),
+        }
+    )  # fmt: skip
+
+
+# ---- scenarios ---------------------------------------------------------------------
+
+
+def _require_token(request: Request, authorization: str | None) -> None:
+    token = request.app.state.settings.token
+    if token is None:
+        return
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not secrets.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(
+            401,
+            {"message": "this server needs a token to write", "field": "Authorization",
+             "allowed": "Authorization: Bearer <token>"},
+        )  # fmt: skip
+
+
+def _check_scenario(request: Request, doc: Any) -> None:
+    """Resolve every reference of a scenario, so that a saved one always runs."""
+    from reachmap.reach import resolve_site
+    from reachmap.regions import region
+    from reachmap.scenario import deployment_site
+    from reachmap.units import parse_range
+
+    allowed = request.app.state.settings.populations
+    if doc.population not in allowed:
+        raise InputError("population", doc.population, "one of " + ", ".join(allowed))
+    catalog = _catalog()
+    if doc.system.catalog is not None:
+        catalog.find_system(doc.system.catalog)
+    if doc.system.range is not None:
+        parse_range(doc.system.range, field="system.range")
+    n_sites = len(doc.sites.places) + len(doc.sites.deployments)
+    if n_sites > request.app.state.settings.max_sites:
+        raise InputError("sites", n_sites, f"at most {request.app.state.settings.max_sites} sites")
+    for i, p in enumerate(doc.sites.places):
+        resolve_site(p, field=f"sites.places.{i}")
+    for i, d in enumerate(doc.sites.deployments):
+        deployment_site(catalog, d, field=f"sites.deployments.{i}")
+    for i, c in enumerate(doc.claims):
+        region(c.region)
+        if not 0 < c.threshold <= 1:
+            raise InputError(f"claims.{i}.threshold", c.threshold, "a share in (0, 1]")
+
+
+@router.post(
+    "/scenarios",
+    tags=["scenarios"],
+    status_code=201,
+    responses={
+        200: {"description": "The same scenario was saved before: its id."},
+        401: {"model": ErrorBody, "description": "A token is needed to write."},
+    },
+)
+def save_scenario(
+    request: Request,
+    response: Response,
+    doc: Scenario,
+    authorization: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Save a scenario (immutable; its id is a hash of its content) and return its id.
+
+    The body is the JSON form of a scenario file (see ``examples/*.toml``). Answers 201
+    when the scenario is new, 200 when the same content was saved before.
+    """
+    _require_token(request, authorization)
+    _check_scenario(request, doc)
+    canonical = doc.model_dump(mode="json", by_alias=True)
+    sid, created = request.app.state.store.save(canonical)
+    if not created:
+        response.status_code = 200
+    return {"id": sid, "url": f"/?s={sid}", "created": created}
+
+
+def _load_scenario(request: Request, sid: str) -> dict[str, Any]:
+    doc = request.app.state.store.get(sid)
+    if doc is None:
+        raise HTTPException(404, {"message": f"no scenario {sid!r}", "field": "id"})
+    return dict(doc)
+
+
+@router.get(
+    "/scenarios/{sid}",
+    tags=["scenarios"],
+    responses={404: {"model": ErrorBody, "description": "No such scenario."}},
+)
+def get_scenario(request: Request, sid: ScenarioId) -> dict[str, Any]:
+    """Fetch a saved scenario by its id."""
+    return {"id": sid, "scenario": _load_scenario(request, sid)}
+
+
+@router.get(
+    "/scenarios/{sid}/report",
+    tags=["scenarios"],
+    response_class=Response,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "The report"},
+        404: {"model": ErrorBody, "description": "No such scenario."},
+    },
+)
+def scenario_report(request: Request, sid: ScenarioId) -> HTMLResponse:
+    """Render a saved scenario's self-contained HTML report (as ``reachmap report``)."""
+    from reachmap.scenario import render_scenario, run_scenario
+
+    doc = Scenario.model_validate(_load_scenario(request, sid))
+    return HTMLResponse(render_scenario(run_scenario(doc)))

@@ -1,0 +1,134 @@
+"""`reachmap serve` as a real process on loopback: it starts, answers, and loses no
+acknowledged scenario when it is killed (SIGKILL) in the middle of writes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+httpx = pytest.importorskip("httpx")
+
+REACHMAP = Path(sys.executable).parent / "reachmap"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, db_url: str, *extra: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [str(REACHMAP), "serve", "--port", str(self.port), "--database-url", db_url, *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited: {self.proc.stderr.read()}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise AssertionError("server did not answer within 90 s")
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return self.proc.stderr.read() if self.proc.stderr else ""  # type: ignore[union-attr]
+
+
+@pytest.fixture()
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+
+
+@pytest.fixture()
+def server(db_url: str) -> Iterator[Server]:
+    s = Server(db_url)
+    yield s
+    s.stop()
+
+
+def scenario(n: int) -> dict:
+    return {
+        "title": f"scenario {n}",
+        "on": "2026-11-25",
+        "system": {"range": f"{n}-{n + 1000} km", "basing": "ground"},
+        "sites": {"places": ["53.9,27.57"]},
+    }
+
+
+def test_serve_prints_its_url_and_answers(server: Server) -> None:
+    r = httpx.get(server.url + "/api/v1/health")
+    assert r.json()["status"] == "ok"
+    page = httpx.get(server.url + "/")
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    err = server.stop()
+    assert f"http://127.0.0.1:{server.port}/" in err
+
+
+def test_no_acknowledged_scenario_is_lost_when_the_server_is_killed(db_url: str) -> None:
+    server = Server(db_url)
+    acknowledged: dict[str, int] = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(start: int) -> None:
+        n = start
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            while not stop.is_set():
+                try:
+                    r = client.post("/api/v1/scenarios", json=scenario(n))
+                except httpx.TransportError:
+                    return  # the server is gone
+                if r.status_code == 201:
+                    with lock:
+                        acknowledged[r.json()["id"]] = n
+                n += 4
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 60
+    while len(acknowledged) < 60 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    server.proc.send_signal(signal.SIGKILL)  # mid-write: four clients are posting
+    server.proc.wait(timeout=10)
+    stop.set()
+    for t in threads:
+        t.join(timeout=15)
+    assert len(acknowledged) >= 60
+
+    again = Server(db_url)
+    try:
+        with httpx.Client(base_url=again.url, timeout=10) as client:
+            for sid, n in acknowledged.items():
+                r = client.get(f"/api/v1/scenarios/{sid}")
+                assert r.status_code == 200, (sid, r.text)
+                assert r.json()["scenario"]["title"] == f"scenario {n}"
+            # and the store still takes writes
+            assert client.post("/api/v1/scenarios", json=scenario(19_000)).status_code == 201
+    finally:
+        again.stop()
