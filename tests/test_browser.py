@@ -1,0 +1,365 @@
+"""The web page in a real browser: headless Chromium against `reachmap serve`.
+
+Needs the vendored MapLibre (`scripts/build_web.sh`) and a Chromium (`scripts/chromium.sh`;
+path from REACHMAP_CHROMIUM, default /usr/bin/chromium). Without them the tests skip,
+unless REACHMAP_REQUIRE_BROWSER=1 (CI), when they fail. Screenshots go to
+$REACHMAP_ARTIFACTS_DIR/browser/ (default: test-artifacts/ in the repository).
+Set REACHMAP_WEB_URL to test a server that is already running instead of starting one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from geographiclib.geodesic import Geodesic
+
+REPO = Path(__file__).resolve().parents[1]
+VENDOR = REPO / "src" / "reachmap" / "server" / "static" / "vendor" / "maplibre-gl"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+# GeoNames coordinates of the capitals checked independently (as in the gazetteer).
+MINSK = (53.90019, 27.56653)
+VILNIUS = (54.68916, 25.2798)
+PARIS = (48.85341, 2.3488)
+SAVED_ID = re.compile(r"^\?s=[0-9a-f]{24}$")
+
+
+def _missing(what: str, fix: str) -> None:
+    message = f"{what} is missing: run {fix}"
+    if os.environ.get("REACHMAP_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `reachmap serve` on a free port with a fresh SQLite database."""
+    if not (VENDOR / "maplibre-gl.mjs").is_file():
+        _missing(f"{VENDOR / 'maplibre-gl.mjs'}", "scripts/build_web.sh")
+    if os.environ.get("REACHMAP_WEB_URL"):
+        yield os.environ["REACHMAP_WEB_URL"].rstrip("/")
+        return
+    tmp = tmp_path_factory.mktemp("web")
+    port = _free_port()
+    exe = Path(sys.executable).parent / "reachmap"
+    cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--database-url", f"sqlite:///{tmp / 'web.sqlite3'}"]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "REACHMAP_API_TOKEN"}
+    log = tmp / "server.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=tmp)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
+                pytest.fail(f"`{' '.join(cmd)}` {why}; stderr:\n{log.read_text()[-4000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    exe = Path(os.environ.get("REACHMAP_CHROMIUM", "/usr/bin/chromium"))
+    if not exe.is_file():
+        _missing(f"Chromium ({exe})", "scripts/chromium.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Web:
+    """A browser context on the server, collecting uncaught page errors."""
+
+    def __init__(self, browser: Any, base_url: str) -> None:
+        self.base = base_url
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        self.context.set_default_timeout(30_000)
+        self.errors: list[str] = []
+
+    def open(self, path: str = "/") -> Any:
+        page = self.context.new_page()
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.goto(self.base + path)
+        page.wait_for_function("document.body.dataset.ready === 'true'")
+        return page
+
+
+@pytest.fixture
+def web(browser: Any, base_url: str) -> Iterator[Web]:
+    w = Web(browser, base_url)
+    yield w
+    w.context.close()
+    assert not w.errors, f"uncaught errors in the page: {w.errors}"
+
+
+def artifacts() -> Path:
+    root = Path(os.environ.get("REACHMAP_ARTIFACTS_DIR", REPO / "test-artifacts"))
+    out = root / "browser"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def pick_system(page: Any, name: str) -> None:
+    value = page.locator("#system option", has_text=f"{name} (").first.get_attribute("value")
+    page.select_option("#system", value=value)
+
+
+def add_place(page: Any, query: str, choice: str) -> None:
+    """Type into the place search and pick the suggestion `choice` ("Minsk, BY")."""
+    page.fill("#place-search", query)
+    page.locator("#place-suggestions [role=option]", has_text=choice).first.click()
+    page.locator("#sites li", has_text=choice).wait_for()
+
+
+def compute(page: Any, expect: str = "done") -> None:
+    page.click("#compute")
+    page.wait_for_function(
+        "['done', 'error'].includes(document.body.dataset.state)", timeout=60_000
+    )
+    state = page.evaluate("document.body.dataset.state")
+    assert state == expect, page.inner_text("#status")
+
+
+def wait_map(page: Any) -> None:
+    page.wait_for_function("window.reachmap.map !== null && window.reachmap.map.loaded()")
+
+
+# Point queries on a grid over the canvas: with the globe projection, MapLibre 6.17's
+# box queries (including the default whole-viewport one) miss features lying wholly
+# inside the box, while point queries are exact.
+ENVELOPE_HITS = """() => {
+    const map = window.reachmap.map, c = map.getCanvas();
+    const w = c.clientWidth, h = c.clientHeight;
+    let hits = 0;
+    for (let i = 1; i < 16; i++) for (let j = 1; j < 12; j++) {
+        const found = map.queryRenderedFeatures([w * i / 16, h * j / 12],
+                                                {layers: ['envelope-fill']});
+        if (found.length) hits++;
+    }
+    return hits;
+}"""
+
+
+def wait_envelope(page: Any) -> int:
+    """Wait until the envelope is drawn; the number of grid points (of 165) it covers."""
+    page.wait_for_function(f"({ENVELOPE_HITS})() > 0", timeout=30_000)
+    return int(page.evaluate(ENVELOPE_HITS))
+
+
+def shown_totals(page: Any) -> dict[str, tuple[str, str]]:
+    rows = page.eval_on_selector_all(
+        "#totals [data-key]", "els => els.map(e => [e.dataset.key, e.dataset.value, e.textContent])"
+    )
+    return {k: (v, text) for k, v, text in rows}
+
+
+def capitals_table(page: Any) -> list[dict[str, str]]:
+    return list(
+        page.eval_on_selector_all(
+            "#capitals tbody tr",
+            """rows => rows.map(r => ({name: r.cells[0].textContent,
+                country: r.cells[1].textContent, status: r.cells[2].dataset.value,
+                km: r.cells[3].textContent}))""",
+        )
+    )
+
+
+def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(Geodesic.WGS84.Inverse(a[0], a[1], b[0], b[1])["s12"]) / 1000.0
+
+
+def test_reach_matches_the_api(web: Web) -> None:
+    page = web.open()
+    pick_system(page, "Oreshnik")
+    oreshnik = httpx.get(f"{web.base}/api/v1/catalog/systems/Oreshnik", timeout=30).json()
+    assert page.get_attribute("#range", "placeholder") == oreshnik["range"]["text"]
+    add_place(page, "Minsk", "Minsk, BY")
+    compute(page)
+    assert wait_envelope(page) > 0
+    for table in ("countries", "capitals", "places"):
+        assert page.locator(f"#{table} tbody tr").count() > 0, table
+
+    request = page.evaluate("window.reachmap.lastRequest")
+    assert request["sites"] == [{"place": "Minsk, BY"}]
+    res = httpx.post(f"{web.base}/api/v1/reach", json=request, timeout=120)
+    assert res.status_code == 200, res.text
+    api = res.json()
+
+    shown = shown_totals(page)
+    assert set(shown) == set(api["totals"])
+    for key, want in api["totals"].items():
+        value, text = shown[key]
+        if isinstance(want, int):
+            assert int(value) == want, key
+            assert text == f"{want:,}", key
+        else:
+            assert value == str(want), key
+
+    rows = capitals_table(page)
+    assert len(rows) >= 20
+    assert [(r["name"], r["status"]) for r in rows] == [
+        (c["name"], c["status"]) for c in api["capitals"]
+    ]
+    assert page.locator("#countries tbody tr").count() == len(api["countries"])
+    assert page.locator("#places tbody tr").count() == len(api["places"])
+    sources = page.inner_text("#sources")
+    for src in api["system"]["range"]["sources"]:
+        assert src["publisher"] in sources and src["title"] in sources
+    assert page.locator("#assumptions li").count() == len(api["assumptions"])
+    page.screenshot(path=str(artifacts() / "reach.png"), full_page=True)
+
+
+def test_map_click_and_explicit_range(web: Web) -> None:
+    page = web.open()
+    wait_map(page)
+    page.evaluate(f"window.reachmap.map.jumpTo({{center: [{MINSK[1]}, {MINSK[0]}], zoom: 12}})")
+    box = page.locator("#map canvas").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator("#sites li[data-kind=latlon]").wait_for()
+    site = page.evaluate("window.reachmap.state.sites[0]")
+    assert site["kind"] == "latlon"
+    assert abs(site["lat"] - MINSK[0]) < 0.01 and abs(site["lon"] - MINSK[1]) < 0.01
+    assert site["lat"] == round(site["lat"], 4) and site["lon"] == round(site["lon"], 4)
+
+    page.fill("#range", "500-5500 km")
+    compute(page)
+    assert page.evaluate("window.reachmap.lastRequest") == {
+        "sites": [{"lat": site["lat"], "lon": site["lon"]}],
+        "population": "places",
+        "range": "500-5500 km",
+    }
+    wait_envelope(page)
+    assert "Explicit range" in page.inner_text("#sources")
+
+    rows = {r["name"]: r for r in capitals_table(page)}
+    here = (site["lat"], site["lon"])
+    for name, where, status in [
+        ("Vilnius", VILNIUS, "inside-min-range"),
+        ("Paris", PARIS, "reached"),
+    ]:
+        km = geodesic_km(here, where)
+        assert rows[name]["status"] == status, name
+        assert abs(float(rows[name]["km"].replace(",", "")) - km) <= 0.1, (name, km)
+    assert 160 < geodesic_km(here, VILNIUS) < 500 < geodesic_km(here, PARIS) < 5500
+
+
+def test_permalink_restores_the_scenario(web: Web) -> None:
+    page = web.open()
+    pick_system(page, "Oreshnik")
+    add_place(page, "Minsk", "Minsk, BY")
+    page.select_option("#deployment", index=1)
+    page.click("#add-deployment")
+    page.locator("#sites li[data-kind=deployment]").wait_for()
+    compute(page)
+
+    page.click("#save")
+    page.wait_for_function("/^\\?s=[0-9a-f]{24}$/.test(window.location.search)")
+    url = page.url
+    assert url.startswith(web.base + "/?s=") and SAVED_ID.match(url[len(web.base) + 1 :])
+    assert page.input_value("#permalink") == url
+
+    def controls(p: Any) -> dict[str, Any]:
+        return {
+            "system": p.input_value("#system"),
+            "range": p.input_value("#range"),
+            "population": p.input_value("#population"),
+            "sites": p.eval_on_selector_all(
+                "#sites li", "els => els.map(e => [e.dataset.kind, e.querySelector('.label')"
+                ".textContent])",
+            ),
+        }  # fmt: skip
+
+    before, totals = controls(page), shown_totals(page)
+    again = web.context.new_page()
+    again.on("pageerror", lambda e: web.errors.append(str(e)))
+    again.goto(url)
+    again.wait_for_function("document.body.dataset.state === 'done'", timeout=60_000)
+    assert controls(again) == before
+    assert shown_totals(again) == totals
+    assert again.input_value("#permalink") == url
+    wait_envelope(again)
+
+
+def test_exports_download_files(web: Web) -> None:
+    page = web.open()
+    pick_system(page, "Oreshnik")
+    add_place(page, "Minsk", "Minsk, BY")
+
+    with page.expect_download() as info:
+        page.click("#export-geojson")
+    download = info.value
+    assert download.suggested_filename.endswith((".geojson", ".json"))
+    data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection"
+    assert data["features"] and all(f["type"] == "Feature" for f in data["features"])
+
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    text = Path(download.path()).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) >= 2 and "name" in rows[0]
+    assert page.evaluate("document.body.dataset.state") != "error"
+
+
+def test_bad_range_shows_the_field(web: Web) -> None:
+    page = web.open()
+    add_place(page, "Minsk", "Minsk, BY")
+    page.fill("#range", "12 parsecs")
+    compute(page, expect="error")
+    status = page.locator("#status")
+    assert status.get_attribute("data-field") == "range"
+    assert "range" in status.inner_text()
+    # The page still works: fix the range and compute.
+    page.fill("#range", "1000 km")
+    compute(page)
+    wait_envelope(page)
+    assert page.locator("#status").get_attribute("data-field") is None
