@@ -16,3 +16,4 @@ echo
 echo "Report (open in a browser): out/belarus-report.html"
 echo "Map layers: out/minsk-500-5500km.geojson (QGIS, geojson.io) or .kml (Google Earth);"
 echo "the readable summary is out/minsk-500-5500km.txt"
+echo "Web app: .venv/bin/reachmap serve   then open http://127.0.0.1:8765/"

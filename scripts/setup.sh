@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Create .venv (Python >= 3.11) and install reachmap into it.
-#   scripts/setup.sh          the tool only
-#   scripts/setup.sh test     the tool and everything the test suite needs
+# Create .venv (Python >= 3.11) and install reachmap into it, with the web app (its
+# Python packages and the vendored MapLibre GL JS from npm, see scripts/build_web.sh).
+#   scripts/setup.sh          the tool and the web app
+#   scripts/setup.sh test     the same, and everything the test suite needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
@@ -17,5 +18,6 @@ fi
 if [ "$extras" = "test" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 else
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[web]"
 fi
+bash scripts/build_web.sh >&2

@@ -436,6 +436,61 @@ def check(
     out_console.print(str(verdict), highlight=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="SQLAlchemy URL of the scenario store (default: $REACHMAP_DATABASE_URL, "
+            "else a SQLite file in the user data directory); postgresql://… works too.",
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="REACHMAP_API_TOKEN",
+            help="Writes (saving scenarios) need 'Authorization: Bearer TOKEN'.",
+        ),
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="Allow browser calls from this origin (repeatable; default: none)."),
+    ] = None,
+) -> None:
+    """Serve the web app and the HTTP API (OpenAPI schema at /api/v1/openapi.json)."""
+    try:
+        import uvicorn
+
+        from reachmap.server.app import Settings, create_app
+    except ImportError as err:
+        err_console.print(
+            f"error: serve needs the web extra ({err.name} is missing): "
+            "pip install 'reachmap[web]'",
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(code=2) from None
+    settings = Settings.from_env()
+    settings = Settings(
+        database_url=database_url or settings.database_url,
+        token=token or None,
+        cors_origins=tuple(cors_origin or ()),
+    )
+    try:
+        web = create_app(settings)
+    except ReachmapError as err:
+        _fail(err)
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    err_console.print(
+        f"reachmap {__version__} serving on [bold]{url}[/] "
+        f"(API docs {url}api/v1/docs; database {web.state.store.backend}); Ctrl-C stops",
+        highlight=False,
+        soft_wrap=True,
+    )
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
 catalog_app = typer.Typer(help="The sourced catalog of systems, sites, deployments and events.")
 app.add_typer(catalog_app, name="catalog")
 
