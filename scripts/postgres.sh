@@ -14,6 +14,19 @@ set -euo pipefail
 exec 3>&1 1>&2
 
 log() { printf 'postgres.sh: %s\n' "$*" >&2; }
+
+# Run a command that starts the server (pg_ctlcluster, or apt-get whose postinst starts it)
+# with every descriptor above 2 closed: a server that inherits the pipe of a caller's
+# `$(bash scripts/postgres.sh | tail -n 1)` keeps it open, and the caller waits forever.
+detached() {
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done 2>/dev/null
+    exec "$@"
+  )
+}
 die() { log "error: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (it installs packages and starts the server as postgres)"
@@ -33,7 +46,7 @@ have_server() {
 if ! have_server; then
   log "installing PostgreSQL with apt-get"
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+  detached env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
   have_server || die "apt-get installed postgresql but the server binaries are still missing"
 fi
 
@@ -71,7 +84,7 @@ read -r version name port status <<<"$cluster"
 if [[ "$status" != online* ]]; then
   log "starting cluster $version/$name (port $port)"
   # Another run may have started it meanwhile: then `start` fails, but the cluster is up.
-  if ! pg_ctlcluster "$version" "$name" start; then
+  if ! detached pg_ctlcluster "$version" "$name" start; then
     pg_lsclusters --no-header "$version" "$name" | awk '$4 ~ /^online/ { up = 1 } END { exit !up }' \
       || die "pg_ctlcluster $version $name start failed; see /var/log/postgresql/"
   fi
