@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -327,6 +328,12 @@ def test_two_writers_start_at_once_and_killed_mid_write_lose_nothing_acknowledge
     for reader in readers:
         reader.start()
     acknowledged: dict[tuple[int, int], str] = {}
+
+    def acknowledge(line: str) -> None:
+        # only a whole "writer n id" line acknowledges a save (not one cut short by the kill)
+        if m := re.fullmatch(r"(\d+) (\d+) ([0-9a-f]{24})\n", line):
+            acknowledged[int(m[1]), int(m[2])] = m[3]
+
     died = False
     try:
         deadline = time.monotonic() + 60
@@ -341,8 +348,7 @@ def test_two_writers_start_at_once_and_killed_mid_write_lose_nothing_acknowledge
             if line is None:
                 died = True
             else:
-                k, n, sid = line.split()
-                acknowledged[int(k), int(n)] = sid
+                acknowledge(line)
         for writer in writers:
             os.kill(writer.pid, signal.SIGKILL)
     finally:
@@ -356,8 +362,7 @@ def test_two_writers_start_at_once_and_killed_mid_write_lose_nothing_acknowledge
         pytest.fail(f"a writer died: {errors}")
     while not lines.empty():  # acknowledged before the kill landed
         if (line := lines.get_nowait()) not in (None, "ready\n"):
-            k, n, sid = line.split()
-            acknowledged[int(k), int(n)] = sid
+            acknowledge(line)
     assert [writer.returncode for writer in writers] == [-signal.SIGKILL] * 2
 
     with ScenarioStore(url) as store:
