@@ -434,6 +434,39 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         "/api/v1/catalog/systems/{system}", "/api/v1/catalog/deployments", "/api/v1/regions",
         "/api/v1/reach", "/api/v1/export/{format}", "/api/v1/classify", "/api/v1/check",
         "/api/v1/scenarios", "/api/v1/scenarios/{sid}", "/api/v1/scenarios/{sid}/report",
-        "/api/v1/basemap/countries",
+        "/api/v1/basemap/countries", "/api/v1/ingest",
     }  # fmt: skip
     assert want == paths
+
+
+# ---- articles ----------------------------------------------------------------------
+
+ARTICLE = (
+    "Russia will deploy the Oreshnik missile in Belarus. It has a range of between 310 to "
+    "3,400 miles and can cover all of Europe."
+)
+
+
+def test_ingest_extracts_with_offsets_and_checks_the_claim(client: TestClient) -> None:
+    r = client.post("/api/v1/ingest", json={"text": ARTICLE, "on": "2026-11-25"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["nothing_found"] is False
+    for x in body["extractions"]:
+        assert ARTICLE[x["start"] : x["end"]] == x["text"]
+    got = {(x["kind"], x["text"]) for x in body["extractions"]}
+    assert {("system", "Oreshnik"), ("country", "Belarus"),
+            ("range", "between 310 to 3,400 miles"), ("claim", "can cover all of Europe")} <= got
+    rng = next(x for x in body["extractions"] if x["kind"] == "range")
+    assert rng["value"]["max_km"] == pytest.approx(3400 * 1.609344, abs=1e-3)
+    (check,) = body["checks"]
+    assert check["region"] == "europe"
+    assert check["verdict"] in {"holds", "holds with exceptions", "does not hold"}
+    assert "[[systems]]" in body["review_toml"]
+
+
+def test_ingest_of_nothing(client: TestClient) -> None:
+    body = client.post("/api/v1/ingest", json={"text": "the rain stopped."}).json()
+    assert body["nothing_found"] is True and body["extractions"] == []
+    assert "Nothing to extract" in body["report_markdown"]
+    assert_error(client.post("/api/v1/ingest", json={"text": "x" * 200_001}), 422, "text")

@@ -437,6 +437,67 @@ def check(
 
 
 @app.command()
+def ingest(
+    article: Annotated[Path, typer.Argument(help="The article, as a plain-text file (UTF-8).")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Review file to write (default: ARTICLE.review.toml)."),
+    ] = None,
+    report_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Markdown report of the extractions and the claim checks "
+            "(default: ARTICLE.report.md).",
+        ),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option(help="Date for region memberships YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Read an article: its systems, ranges, places, deployments and claims, for review."""
+    import datetime as dt
+
+    from reachmap.export import check_out_path
+    from reachmap.ingest import extract
+    from reachmap.ingestreview import render_ingest_report, review_toml, run_checks
+    from reachmap.report import write_report
+
+    review = out or article.with_suffix(".review.toml")
+    report_file = report_path or article.with_suffix(".report.md")
+    try:
+        day = _parse_day(on) if on else dt.date.today()
+        for target in (review, report_file):
+            check_out_path(target)
+        try:
+            text = article.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(
+                "article", str(article), f"a readable UTF-8 text file ({err})"
+            ) from None
+        ex = extract(text)
+        checks = run_checks(ex, on=day)
+        toml_text = review_toml(ex, source=article.name)
+        md = render_ingest_report(ex, checks, source=article.name)
+        write_report(review, toml_text)
+        write_report(report_file, md)
+    except ReachmapError as err:
+        _fail(err)
+    if ex.empty:
+        out_console.print("nothing to extract: the article names no system, range, place, "
+                          "deployment, quantity, date, treaty or claim reachmap reads",
+                          highlight=False)  # fmt: skip
+    else:
+        counts: dict[str, int] = {}
+        for x in ex.items:
+            counts[x.kind] = counts.get(x.kind, 0) + 1
+        out_console.print(", ".join(f"{n} {k}" for k, n in counts.items()), highlight=False)
+        for c in checks:
+            result = c.get("verdict") or f"not run ({c['not_run']})"
+            out_console.print(f"claim “{c['claim']}”: [bold]{result}[/]", highlight=False)
+    err_console.print(f"wrote {review} and {report_file}", highlight=False, soft_wrap=True)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,

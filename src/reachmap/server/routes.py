@@ -27,6 +27,8 @@ from reachmap.server.schemas import (
     ClassifyRequest,
     ClassifyResponse,
     ErrorBody,
+    IngestRequest,
+    IngestResponse,
     ReachRequest,
     ReachResponse,
     SiteIn,
@@ -365,6 +367,23 @@ def check(request: Request, body: CheckRequest) -> CheckResponse:
             "text": str(v),
         }
     )  # fmt: skip
+
+
+@router.post("/ingest", tags=["articles"])
+def ingest(body: IngestRequest) -> IngestResponse:
+    """Read an article: systems, ranges, places, deployments, quantities, dates, claims."""
+    from reachmap.ingest import extract
+    from reachmap.ingestreview import render_ingest_report, review_toml, run_checks
+
+    ex = extract(body.text)
+    checks = run_checks(ex, on=body.on)
+    return IngestResponse(
+        nothing_found=ex.empty,
+        extractions=[x.to_dict() for x in ex.items],  # type: ignore[misc]
+        checks=[dict(c) for c in checks],
+        review_toml=review_toml(ex, source=body.source),
+        report_markdown=render_ingest_report(ex, checks, source=body.source),
+    )
 
 
 # ---- scenarios ---------------------------------------------------------------------

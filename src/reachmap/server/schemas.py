@@ -21,6 +21,8 @@ __all__ = [
     "ClassifyRequest",
     "ClassifyResponse",
     "ErrorBody",
+    "IngestRequest",
+    "IngestResponse",
     "ReachRequest",
     "ReachResponse",
     "SiteIn",
@@ -130,6 +132,14 @@ class CheckRequest(_In):
     def _needs_range(self) -> CheckRequest:
         _system_or_range(self.system, self.range)
         return self
+
+
+class IngestRequest(_In):
+    """An article, as plain text."""
+
+    text: Annotated[str, Field(max_length=200_000, description="The article (plain text).")]
+    on: dt.date | None = Field(default=None, description="Date for region memberships.")
+    source: Annotated[str, Field(max_length=200)] = "article"
 
 
 # ---- responses -------------------------------------------------------------------
@@ -325,3 +335,27 @@ class CheckResponse(BaseModel):
     threshold: float
     unit: str
     text: str
+
+
+class ExtractionOut(BaseModel):
+    """One thing the article states, with its character offsets."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    value: dict[str, Any]
+    numbers: list[float]
+
+
+class IngestResponse(BaseModel):
+    """What an article states, the review file, and the claims checked."""
+
+    nothing_found: bool
+    extractions: list[ExtractionOut]
+    checks: list[dict[str, Any]]
+    review_toml: str
+    report_markdown: str

@@ -1,0 +1,206 @@
+"""From an article's extractions to a review file and a report that runs the checks.
+
+The review file (TOML) lists proposals for a person to confirm: catalog systems
+named, new system names, ranges, deployments, quantities, dates, treaties and
+the claims to check, each with its sentence and character offsets in the
+article. Nothing in it is added to the catalog by reachmap.
+
+The report runs every claim ("can cover all of Europe") that the article gives
+enough to run: a system (from the catalog, or a range stated in the article) and
+a site (a place named in a deployment sentence, or the catalog's deployment of
+that system in that country). reachmap does not pick sites: a claim without one
+is listed as not run, with what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import tomli_w
+
+from reachmap.errors import ReachmapError
+from reachmap.ingest import Extraction, Extractions
+
+__all__ = ["ClaimCheck", "render_ingest_report", "review_document", "review_toml", "run_checks"]
+
+_SECTIONS = {
+    "system": "systems", "system-candidate": "system_candidates", "range": "ranges",
+    "deployment": "deployments", "quantity": "quantities", "date": "dates",
+    "treaty": "treaties", "claim": "claims", "place": "places", "country": "countries",
+    "region": "regions",
+}  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    """TOML has no null: drop None values, recursively."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def review_document(ex: Extractions, *, source: str = "article") -> dict[str, Any]:
+    """Build the review document: proposals by kind, each with sentence and offsets."""
+    doc: dict[str, Any] = {
+        "article": {
+            "source": source,
+            "sha256": hashlib.sha256(ex.text.encode("utf-8")).hexdigest(),
+            "characters": len(ex.text),
+            "extracted_on": dt.date.today().isoformat(),
+            "note": "Proposals read from the article by rules, for a person to confirm: set "
+            "confirmed = true on what the article really states, delete the rest. Offsets "
+            "are character offsets in the article (Python string indices).",
+            "nothing_found": ex.empty,
+        }
+    }
+    for x in ex.items:
+        entry = {"confirmed": False, **_plain(x.to_dict())}
+        entry.pop("kind")
+        doc.setdefault(_SECTIONS[x.kind], []).append(entry)
+    return doc
+
+
+def review_toml(ex: Extractions, *, source: str = "article") -> str:
+    """Return the review document as TOML text."""
+    return tomli_w.dumps(review_document(ex, source=source))
+
+
+class ClaimCheck(dict[str, Any]):
+    """One claim and what came of checking it (a dict: JSON-ready)."""
+
+
+def _range_text(text: str) -> str:
+    """Return the span as :func:`reachmap.units.parse_range` reads it."""
+    text = " ".join(text.split())
+    if text.lower().startswith("between ") and " and " not in text.lower():
+        return text[len("between ") :]
+    return text
+
+
+def _before(items: list[Extraction], x: Extraction) -> list[Extraction]:
+    return [y for y in items if y.start <= x.start]
+
+
+def run_checks(ex: Extractions, *, on: dt.date | None = None) -> list[ClaimCheck]:
+    """Check every claim the article states, where it states enough to run it.
+
+    Parameters
+    ----------
+    ex : Extractions
+        From :func:`reachmap.ingest.extract`.
+    on : datetime.date, optional
+        Date the region membership is judged on (default today).
+
+    Returns
+    -------
+    list of ClaimCheck
+        One per claim: ``verdict`` and ``summary`` when run, else ``not_run`` (why).
+    """
+    from reachmap.catalog import load_catalog
+    from reachmap.claims import check_region
+    from reachmap.reach import analyze, resolve_site
+    from reachmap.regions import region
+    from reachmap.scenario import deployment_site
+    from reachmap.units import parse_range
+
+    on = on or dt.date.today()
+    catalog = load_catalog()
+    out: list[ClaimCheck] = []
+    systems = [x for x in ex.items if x.kind == "system"]
+    ranges = [
+        x for x in ex.items
+        if x.kind == "range" and x.value.get("status") == "parsed" and x.value["range_context"]
+    ]  # fmt: skip
+    deployments = ex.of("deployment")
+    for claim in ex.of("claim"):
+        check = ClaimCheck(claim=claim.text, sentence=claim.sentence, start=claim.start,
+                           end=claim.end, region=claim.value["region"])  # fmt: skip
+        out.append(check)
+        sys_list = _before(systems, claim) or systems
+        rng_list = _before(ranges, claim) or ranges
+        sys_x = sys_list[-1] if sys_list else None
+        rng_x = rng_list[-1] if rng_list else None
+        if sys_x is not None:
+            check["system"] = catalog.systems[sys_x.value["id"]].name
+        if rng_x is not None:  # the article's own figure is what its claim rests on
+            rng = parse_range(_range_text(rng_x.text))
+            check["range"] = f"{rng_x.text} (as stated in the article)"
+        elif sys_x is not None:
+            record = catalog.systems[sys_x.value["id"]]
+            rng = record.range.km
+            check["range"] = f"{record.range.text} (catalog, {record.range.status})"
+        else:
+            check["not_run"] = "the article names no catalog system and states no range"
+            continue
+        sites = []
+        for dep in deployments:
+            for name in dep.value.get("places", []):
+                sites.append(resolve_site(name))
+            if not dep.value.get("places") and sys_x is not None:
+                host = dep.value.get("host")
+                for d in catalog.deployments_of(sys_x.value["id"]):
+                    if d.host == host:
+                        sites.append(deployment_site(catalog, d.id))
+                        check.setdefault("catalog_deployments", []).append(d.id)
+        if not sites:
+            check["not_run"] = (
+                "no site: the article names no place of deployment and the catalog has no "
+                "deployment of this system there (reachmap does not choose sites; add one "
+                "in the review file)"
+            )
+            continue
+        check["sites"] = sorted({s.label for s in sites})
+        try:
+            verdict = check_region(analyze(sites, rng), region(claim.value["region"]), on=on,
+                                   claim=claim.text)  # fmt: skip
+        except ReachmapError as err:
+            check["not_run"] = str(err)
+            continue
+        check["verdict"] = verdict.verdict
+        check["summary"] = str(verdict)
+    return out
+
+
+def render_ingest_report(
+    ex: Extractions, checks: list[ClaimCheck], *, source: str = "article"
+) -> str:
+    """Return a Markdown report: what the article states, and the claims checked."""
+    lines = [f"# What the article states: {source}", ""]
+    if ex.empty:
+        lines += ["Nothing to extract: the article names no system, range, place, deployment, "
+                  "quantity, date, treaty or claim that reachmap reads.", ""]  # fmt: skip
+        return "\n".join(lines)
+    lines += ["Proposals read by rules, for a person to confirm (see the review file).", ""]
+    for kind, title in _SECTIONS.items():
+        items = ex.of(kind)
+        if not items:
+            continue
+        lines += [f"## {title.replace('_', ' ').capitalize()} ({len(items)})", ""]
+        for x in items:
+            detail = ""
+            if kind == "range":
+                v = x.value
+                detail = (f" = {v['min_km']:,.1f}–{v['max_km']:,.1f} km (converted)"
+                          if v.get("status") == "parsed" else f" — rejected: {v['reason']}")
+            elif kind == "quantity":
+                hi = "open" if x.value["high"] is None else f"{x.value['high']:g}"
+                detail = f" → {x.value['low']:g}–{hi} ({x.value['basis']})"
+            elif kind == "deployment":
+                detail = f" → {x.value['system']} in {x.value['host']}"
+            lines.append(f"- “{x.text}” (characters {x.start}–{x.end}){detail}")
+        lines.append("")
+    lines += ["## Claim checks", ""]
+    if not checks:
+        lines += ["The article makes no claim of the form “can cover all of <region>”.", ""]
+    for c in checks:
+        lines.append(f"- “{c['claim']}” ({c['region']}):")
+        if "not_run" in c:
+            lines.append(f"  not run: {c['not_run']}")
+        else:
+            lines.append(f"  range {c['range']}; sites {', '.join(c['sites'])}")
+            lines.append(f"  **{c['verdict']}**: {c['summary']}")
+    lines.append("")
+    return "\n".join(lines)
