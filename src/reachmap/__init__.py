@@ -30,6 +30,10 @@ from reachmap.geotiff import *  # noqa: F403
 from reachmap.geotiff import __all__ as _geotiff_all
 from reachmap.grid import *  # noqa: F403
 from reachmap.grid import __all__ as _grid_all
+from reachmap.ingest import *  # noqa: F403
+from reachmap.ingest import __all__ as _ingest_all
+from reachmap.ingestreview import *  # noqa: F403
+from reachmap.ingestreview import __all__ as _ingestreview_all
 from reachmap.popgrid import *  # noqa: F403
 from reachmap.popgrid import __all__ as _popgrid_all
 from reachmap.raster import *  # noqa: F403
@@ -78,6 +82,8 @@ __all__ = sorted(
         *_envelope_all,
         *_errors_all,
         *_gazetteer_all,
+        *_ingest_all,
+        *_ingestreview_all,
         *_geodesy_all,
         *_geotiff_all,
         *_grid_all,
