@@ -230,7 +230,7 @@ _QUANTITY = re.compile(
     rf"(?P<vague>{'|'.join(re.escape(k) for k in sorted(VAGUE, key=len, reverse=True))})"
     rf"\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+){{0,2}}?{_ITEMS}"
     rf"|(?P<mod>up to|about|around|approximately|some|at least|more than|nearly)?\s*"
-    rf"(?<![\w,.])(?P<n>\d{{1,3}}(?:,\d{{3}})*|{_NUMBER_WORD})\s+(?:\w+\s+){{0,2}}?{_ITEMS}",
+    rf"(?<![\w,.-])(?P<n>\d{{1,3}}(?:,\d{{3}})*|{_NUMBER_WORD})\s+(?:\w+\s+){{0,2}}?{_ITEMS}",
     re.IGNORECASE,
 )
 
@@ -305,7 +305,7 @@ _TREATIES = {
     "Union State": "doctrine", "nuclear umbrella": "doctrine", "nuclear sharing": "doctrine",
 }  # fmt: skip
 _COUNTRY_ALIASES = {
-    "United States": "US", "U.S.": "US", "USA": "US", "America": "US", "UK": "GB",
+    "United States": "US", "U.S.": "US", "US": "US", "USA": "US", "America": "US", "UK": "GB",
     "Britain": "GB", "Great Britain": "GB", "Czech Republic": "CZ", "Czechia": "CZ",
     "Russian Federation": "RU", "Republic of Korea": "KR", "DPRK": "KP",
 }  # fmt: skip
@@ -313,7 +313,7 @@ _QUOTED = re.compile(r"[“\"«]([^”\"»\n]{2,40})[”\"»]")
 _WEAPON_WORDS = re.compile(r"missile|rocket|weapon|system|launcher|warhead|hypersonic", re.I)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|al|el|la))*")
 _LOCATIVE = re.compile(
-    r"\b(?:in|at|near|from|to|outside|around|of|into|towards?)\s+(?:the\s+)?$", re.I
+    r"\b(?:in|at|near|from|to|outside|around|into|towards?)\s+(?:the\s+)?$", re.I
 )
 _NOT_PLACES = frozenset(
     (  # noqa: SIM905 (a word list reads better as one string)
@@ -395,7 +395,9 @@ def _place(name: str) -> dict[str, Any] | None:
     rows = list(primary) + list(alt)
     if not rows:
         return None
-    best = max(rows, key=lambda r: int(g.places.population[r]))
+    # a place whose own name this is comes before one that merely has it as an
+    # alternate ("Islamabad" is also an old name of Chattogram; "New Delhi" one of Delhi)
+    best = max(list(primary) or rows, key=lambda r: int(g.places.population[r]))
     p = g.places.row(int(best))
     return {"name": p.name, "country": p.country, "lat": p.lat, "lon": p.lon,
             "population": int(p.population), "matches": len(rows),
@@ -540,6 +542,7 @@ def _host(where: list[Extraction], after: int, text: str) -> Extraction:
 
 
 def _claim_region(name: str) -> str | None:
+    """Return the id of the region the words name (longest match first), or None."""
     from reachmap.regions import region
 
     words = name.split()

@@ -137,6 +137,8 @@ def run_checks(ex: Extractions, *, on: dt.date | None = None) -> list[ClaimCheck
             continue
         sites = []
         for dep in deployments:
+            if sys_x is not None and dep.value.get("system") != sys_x.value["id"]:
+                continue  # a deployment of another system says nothing of this claim
             for name in dep.value.get("places", []):
                 sites.append(resolve_site(name))
             if not dep.value.get("places") and sys_x is not None:

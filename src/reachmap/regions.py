@@ -468,6 +468,8 @@ def region(id_or_name: str) -> Region:
     >>> poland = region("PL")
     >>> poland.kind, poland.name
     ('country', 'Poland')
+    >>> region(poland.id).name  # its id finds it again
+    'Poland'
     >>> region("Atlantis")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -486,6 +488,8 @@ def region(id_or_name: str) -> Region:
             return reg
     countries = load_countries()
     code = id_or_name.strip().upper()
+    if code.startswith("COUNTRY-"):  # the id of a one-country region, as returned below
+        code = code.removeprefix("COUNTRY-")
     rows = np.flatnonzero(countries.iso2 == code) if len(code) == 2 else np.empty(0, np.intp)
     if rows.size == 0:
         names = np.array([lookup_key(str(n)) for n in countries.name])
