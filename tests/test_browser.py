@@ -363,3 +363,112 @@ def test_bad_range_shows_the_field(web: Web) -> None:
     compute(page)
     wait_envelope(page)
     assert page.locator("#status").get_attribute("data-field") is None
+
+
+ARTICLE = (
+    "Russia will deploy the Oreshnik missile in Belarus. It has a range of between 310 to "
+    "3,400 miles and can cover all of Europe."
+)
+NOTHING = "the weather was mild and the rain stopped."
+# Markup in an article is text: it must show as written, never as elements.
+MARKUP = "<i>Iskander</i> launchers are stationed in Kaliningrad & <b>nearby</b>."
+
+
+def read_article(page: Any, text: str) -> None:
+    page.fill("#article", text)
+    page.click("#ingest")  # sets #ingest-result[data-state=busy] before its first await
+    page.wait_for_function(
+        "['done', 'error'].includes(document.querySelector('#ingest-result').dataset.state)",
+        timeout=60_000,
+    )
+    state = page.evaluate("document.querySelector('#ingest-result').dataset.state")
+    assert state == "done", page.inner_text("#status")
+
+
+def shown_marks(page: Any) -> list[tuple[int, str]]:
+    return [
+        (int(i), text)
+        for i, text in page.eval_on_selector_all(
+            "#ingest-result mark", "ms => ms.map(m => [m.dataset.index, m.textContent])"
+        )
+    ]
+
+
+def test_read_an_article(web: Web) -> None:
+    page = web.open()
+    page.click("#ingest-panel > summary")
+    read_article(page, ARTICLE)
+    res = httpx.post(
+        f"{web.base}/api/v1/ingest",
+        json={"text": ARTICLE, "on": None, "source": "article"},
+        timeout=120,
+    )
+    assert res.status_code == 200, res.text
+    api = res.json()
+    assert api["nothing_found"] is False
+    extractions = api["extractions"]
+
+    rows = page.eval_on_selector_all(
+        "#extractions tbody tr",
+        "rows => rows.map(r => [r.dataset.kind, r.cells[2].textContent,"
+        " Number(r.dataset.start), Number(r.dataset.end)])",
+    )
+    assert [tuple(r) for r in rows] == [
+        (x["kind"], x["text"], x["start"], x["end"]) for x in extractions
+    ]
+    listed = {(kind, text) for kind, text, _, _ in rows}
+    assert {("system", "Oreshnik"), ("country", "Belarus"),
+            ("claim", "can cover all of Europe")} <= listed  # fmt: skip
+    assert ("range", "between 310 to 3,400 miles") in listed
+
+    # Every highlight is the article's text at the API's offsets; nested spans (the system
+    # inside its deployment sentence, the region inside its claim) are all highlighted.
+    marks = shown_marks(page)
+    for i, text in marks:
+        x = extractions[i]
+        assert text == ARTICLE[x["start"] : x["end"]] == x["text"], x
+    assert sorted(i for i, _ in marks) == list(range(len(extractions)))
+    assert page.text_content("#ingest-result .article-marked") == ARTICLE
+
+    checks = page.eval_on_selector_all(
+        "#ingest-checks > ul > li", "els => els.map(e => [e.dataset.region, e.dataset.verdict])"
+    )
+    assert [tuple(c) for c in checks] == [
+        (c["region"], c.get("verdict", "not-run")) for c in api["checks"]
+    ]
+    assert checks and checks[0][1] in {"holds", "holds with exceptions", "does not hold"}
+
+    with page.expect_download() as info:
+        page.click("#download-review")
+    download = info.value
+    assert download.suggested_filename == "article.review.toml"
+    assert Path(download.path()).read_text(encoding="utf-8") == api["review_toml"]
+    page.locator("#ingest-panel").screenshot(path=str(artifacts() / "ingest.png"))
+
+    # "Use": the system and the range go to the controls, and /reach accepts them
+    # ("between 310 to 3,400 miles", as reports write it)
+    page.locator("#extractions tr[data-kind=system] button", has_text="Use").click()
+    assert page.input_value("#system") == "oreshnik"
+    page.locator("#extractions tr[data-kind=range] button", has_text="Use").click()
+    assert page.input_value("#range") == "between 310 to 3,400 miles"
+    add_place(page, "Minsk", "Minsk, BY")
+    compute(page)
+    assert page.evaluate("window.reachmap.lastRequest")["range"] == "between 310 to 3,400 miles"
+
+    # Markup stays text; a place extraction adds a site.
+    read_article(page, MARKUP)
+    assert page.text_content("#ingest-result .article-marked") == MARKUP
+    assert page.locator("#ingest-result .article-marked :is(i, b)").count() == 0
+    api = httpx.post(f"{web.base}/api/v1/ingest", json={"text": MARKUP}, timeout=120).json()
+    for i, text in shown_marks(page):
+        assert text == MARKUP[api["extractions"][i]["start"] : api["extractions"][i]["end"]]
+    page.locator("#extractions tr[data-kind=place]", has_text="Kaliningrad").locator(
+        "button", has_text="Add site"
+    ).click()
+    page.locator("#sites li", has_text="Kaliningrad, RU").wait_for()
+
+    read_article(page, NOTHING)
+    assert "Nothing to extract" in page.inner_text("#ingest-result")
+    assert page.locator("#extractions").count() == 0
+    assert page.locator("#ingest-result mark").count() == 0
+    assert page.locator("#download-review").is_hidden()
