@@ -357,3 +357,14 @@ def test_round_trip(case):
     assert again.unit == r.unit
     assert math.isclose(again.max_km, r.max_km, rel_tol=1e-9)
     assert math.isclose(again.min_km, r.min_km, rel_tol=1e-9, abs_tol=0.0)
+
+
+def test_between_to_as_reports_write_it() -> None:
+    # "between 310 to 3,400 miles" (sloppy, but what the press writes): 310 and 3,400 statute
+    # miles, 1 mi = 1.609344 km exactly; "between ... - ..." stays refused
+    r = parse_range("between 310 to 3,400 miles")
+    assert (r.min_km, r.max_km) == (310 * 1.609344, 3400 * 1.609344)
+    with pytest.raises(InputError):
+        parse_range("between 310-3,400 miles")
+    with pytest.raises(InputError):
+        parse_range("310 and 3,400 miles")

@@ -188,8 +188,6 @@ def _ranges(text: str) -> Iterable[tuple[int, int, dict[str, Any], tuple[float, 
         start, end = m.start(), m.start() + len(span)
         numbers = tuple(_number(g) for g in (m["a"], m["b"], m["c"]) if g)
         clean = re.sub(r"\s+", " ", span.replace("nautical-mile", "nautical mile"))
-        if re.match(r"between\s", clean, re.I) and not re.search(r"\sand\s", clean, re.I):
-            clean = clean[len("between ") :]  # "between 310 to 3,400 miles", as reports write
         value: dict[str, Any]
         try:
             rng = parse_range(clean, field="range")

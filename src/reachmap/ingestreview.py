@@ -72,14 +72,6 @@ class ClaimCheck(dict[str, Any]):
     """One claim and what came of checking it (a dict: JSON-ready)."""
 
 
-def _range_text(text: str) -> str:
-    """Return the span as :func:`reachmap.units.parse_range` reads it."""
-    text = " ".join(text.split())
-    if text.lower().startswith("between ") and " and " not in text.lower():
-        return text[len("between ") :]
-    return text
-
-
 def _before(items: list[Extraction], x: Extraction) -> list[Extraction]:
     return [y for y in items if y.start <= x.start]
 
@@ -126,7 +118,7 @@ def run_checks(ex: Extractions, *, on: dt.date | None = None) -> list[ClaimCheck
         if sys_x is not None:
             check["system"] = catalog.systems[sys_x.value["id"]].name
         if rng_x is not None:  # the article's own figure is what its claim rests on
-            rng = parse_range(_range_text(rng_x.text))
+            rng = parse_range(" ".join(rng_x.text.split()))
             check["range"] = f"{rng_x.text} (as stated in the article)"
         elif sys_x is not None:
             record = catalog.systems[sys_x.value["id"]]

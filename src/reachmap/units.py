@@ -304,7 +304,8 @@ def parse_range(text: str, *, field: str = "range") -> RangeKm:
         ``"up to 3,400 miles"``, ``"3,400-mile"`` (a disc, minimum 0 km);
         ``"310 to 3,400 miles"``, ``"310–3,400 mi"`` (en dash, em dash or
         hyphen), ``"500-5500km"``, ``"500 km to 5,500 km"``,
-        ``"between 310 and 3,400 miles"``, ``"from 500 to 5,500 kilometres"``.
+        ``"between 310 and 3,400 miles"``, ``"between 310 to 3,400 miles"`` (as
+        reports write it), ``"from 500 to 5,500 kilometres"``.
         Units: see the module docstring.
     field : str, optional
         The input field name used in error messages.
@@ -341,7 +342,10 @@ def parse_range(text: str, *, field: str = "range") -> RangeKm:
         raise InputError(field, text, f"text giving a range with a unit ({_EXAMPLES})")
     norm = _normalise(text)
     m = _RANGE_RE.fullmatch(norm)
-    if m is not None and (m["kw"] == "between") == (m["sep"] == "and"):
+    # "and" needs "between"; "between" takes "and" or, as reports write it, "to"
+    if m is not None and (m["sep"] == "and") <= (m["kw"] == "between") and (
+        m["kw"] != "between" or m["sep"] != "-"
+    ):
         unit = _canonical_unit(m["ub"], field=field, value=text)
         if m["ua"] is not None:
             unit_a = _canonical_unit(m["ua"], field=field, value=text)
