@@ -338,6 +338,7 @@ def test_review_toml(name: str) -> None:
     text, ex = article(name), extracted(name)
     doc = tomllib.loads(review_toml(ex, source=f"{name}.txt"))
     head = doc.pop("article")
+    doc.pop("draft", None)  # draft catalog records: tested below
     assert head["source"] == f"{name}.txt"
     assert head["nothing_found"] is ex.empty
     assert head["characters"] == len(text)
@@ -416,3 +417,30 @@ def test_cli_missing_article(tmp_path: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: article: "), result.stderr
     assert result.stdout == ""
     assert not out.exists() and not rep.exists()
+
+
+def test_places_by_alternate_spellings() -> None:
+    # GeoNames alternate names: "Kiev" is Kyiv's older spelling, "Krichev" Krychaw's
+    text = "Launchers were moved from Kiev to Krichev in 2023."
+    places = {x.text: x.value for x in extract(text).of("place")}
+    assert (places["Kiev"]["name"], places["Kiev"]["country"]) == ("Kyiv", "UA")
+    assert (places["Krichev"]["name"], places["Krichev"]["country"]) == ("Krychaw", "BY")
+    assert places["Krichev"]["spelling"] == "alternate"
+
+
+def test_review_file_drafts_catalog_records() -> None:
+    import tomllib
+
+    from reachmap.ingestreview import review_toml
+
+    text = (
+        'Russia will deploy the new "Kedr" missile, with a range of up to 6,000 km, in '
+        "Belarus."
+    )
+    doc = tomllib.loads(review_toml(extract(text)))
+    draft = doc["draft"]
+    (system,) = draft["systems"]
+    assert system["name"] == "Kedr" and system["range"]["text"] == "up to 6,000 km"
+    assert system["sources"] == ["article"] and draft["source"]["publisher"] == ""
+    (dep,) = draft["deployments"]
+    assert (dep["system"], dep["host"]) == ("Kedr", "BY")

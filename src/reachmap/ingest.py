@@ -393,9 +393,12 @@ def _place(name: str) -> dict[str, Any] | None:
     rows = list(primary) + list(alt)
     if not rows:
         return None
-    # a place whose own name this is comes before one that merely has it as an
-    # alternate ("Islamabad" is also an old name of Chattogram; "New Delhi" one of Delhi)
-    best = max(list(primary) or rows, key=lambda r: int(g.places.population[r]))
+    # a city whose own name this is comes before one that merely has it as an alternate
+    # ("Islamabad" is also an old name of Chattogram, "New Delhi" one of Delhi); a village
+    # does not ("Kiev" is a hamlet's own name, and Kyiv's spelling in many reports)
+    pop = g.places.population
+    cities = [r for r in primary if int(pop[r]) >= 100_000]
+    best = max(cities or rows, key=lambda r: int(pop[r]))
     p = g.places.row(int(best))
     return {"name": p.name, "country": p.country, "lat": p.lat, "lon": p.lon,
             "population": int(p.population), "matches": len(rows),

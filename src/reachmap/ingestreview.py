@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import Any
 
 import tomli_w
@@ -60,7 +61,59 @@ def review_document(ex: Extractions, *, source: str = "article") -> dict[str, An
         entry = {"confirmed": False, **_plain(x.to_dict())}
         entry.pop("kind")
         doc.setdefault(_SECTIONS[x.kind], []).append(entry)
+    drafts = _drafts(ex)
+    if drafts:
+        doc["draft"] = drafts
     return doc
+
+
+def _slug(name: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "system"
+
+
+def _drafts(ex: Extractions) -> dict[str, Any]:
+    """Draft catalog records (the catalog's TOML shape) for what the catalog lacks.
+
+    A new system name gets a system record with the range stated nearest after it (or
+    none), a deployment statement a deployment record; both cite the article as
+    ``sources = ["article"]``, whose publisher, title and date a person must fill in.
+    """
+    systems = []
+    ranges = [x for x in ex.of("range") if x.value.get("status") == "parsed"]
+    for x in ex.of("system-candidate"):
+        record: dict[str, Any] = {
+            "id": _slug(x.value["name"]), "name": x.value["name"], "sources": ["article"],
+            "from_characters": [x.start, x.end],
+        }  # fmt: skip
+        near = [r for r in ranges if r.sentence_start == x.sentence_start and r.start > x.start]
+        if near:
+            record["range"] = {"text": near[0].text, "status": "reported",
+                               "sources": ["article"]}  # fmt: skip
+        systems.append(record)
+    deployments = [
+        {
+            "system": d.value["system"], "host": d.value["host"],
+            "places": d.value["places"], "status": "reported", "sources": ["article"],
+            "from_characters": [d.start, d.end],
+        }
+        for d in ex.of("deployment") if d.value.get("host")
+    ]  # fmt: skip
+    if not systems and not deployments:
+        return {}
+    out: dict[str, Any] = {
+        "note": "Draft catalog records in the catalog's shape, for a person to complete and "
+        "copy into src/reachmap/data/catalog/ (reachmap catalog validate checks them). Fill "
+        "in the article's source record; nothing here is added by reachmap.",
+        "source": {
+            "id": "article", "publisher": "", "title": "", "date": "",
+            "note": "fill in: publisher, title and date of the article",
+        },
+    }
+    if systems:
+        out["systems"] = systems
+    if deployments:
+        out["deployments"] = deployments
+    return out
 
 
 def review_toml(ex: Extractions, *, source: str = "article") -> str:
