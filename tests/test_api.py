@@ -298,6 +298,8 @@ def test_classify(client: TestClient) -> None:
     assert_error(r, 422, "body")
     r = client.post("/api/v1/classify", json={"system": "Oreshnik", "on": "not a date"})
     assert_error(r, 422, "on")
+    r = client.post("/api/v1/classify", json={"system": "Oreshnik", "on": 0})
+    assert_error(r, 422, "on")
 
 
 def test_check(client: TestClient) -> None:
@@ -375,6 +377,7 @@ def test_scenario_report(client: TestClient) -> None:
         ({"population": "/etc/passwd"}, "population"),
         ({"claims": [{"text": "x", "region": "atlantis"}]}, "region"),
         ({"on": "yesterday"}, "on"),
+        ({"on": 0}, "on"),  # not 1970-01-01
         ({"title": 5}, "title"),
         ({"extra": 1}, "extra"),
     ],
@@ -469,4 +472,4 @@ def test_ingest_of_nothing(client: TestClient) -> None:
     body = client.post("/api/v1/ingest", json={"text": "the rain stopped."}).json()
     assert body["nothing_found"] is True and body["extractions"] == []
     assert "Nothing to extract" in body["report_markdown"]
-    assert_error(client.post("/api/v1/ingest", json={"text": "x" * 200_001}), 422, "text")
+    assert_error(client.post("/api/v1/ingest", json={"text": "x" * 80_001}), 422, "text")

@@ -30,9 +30,16 @@ import html
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from reachmap.errors import InputError
 from reachmap.reach import (
@@ -98,12 +105,19 @@ class ScenarioClaim(_Model):
     threshold: float = 0.9
 
 
+def _date_only(value: object) -> object:
+    """Let only a date or its ISO text through (pydantic would read 0 as 1970-01-01)."""
+    if isinstance(value, str | dt.date):
+        return value
+    raise ValueError("a date, YYYY-MM-DD")
+
+
 class Scenario(_Model):
     """A whole scenario file."""
 
     title: str
     description: str = ""
-    on: dt.date
+    on: Annotated[dt.date, BeforeValidator(_date_only)]
     population: str = "places"
     system: ScenarioSystem
     sites: ScenarioSites

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from reachmap.geodesy import MAX_RADIUS_KM
 
@@ -34,6 +34,17 @@ MAX_SITES = 100
 MAX_BODY_BYTES = 1_000_000
 
 Population = Literal["places", "default", "default-2.5m"]
+
+
+def _date_text(value: object) -> object:
+    """Let only a date or its ISO text through (pydantic would read 0 as 1970-01-01)."""
+    if isinstance(value, str | dt.date):
+        return value
+    raise ValueError("a date as text, YYYY-MM-DD")
+
+
+#: A date, given as ``YYYY-MM-DD`` text.
+IsoDate = Annotated[dt.date, BeforeValidator(_date_text)]
 Basing = Literal["ground", "sea", "air"]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -105,7 +116,7 @@ class ClassifyRequest(_In):
         default=False,
         description="The range text is a spread of estimates of the maximum, not a min-max.",
     )
-    on: dt.date | None = Field(default=None, description="Date of the question (default today).")
+    on: IsoDate | None = Field(default=None, description="Date of the question (default today).")
 
     @model_validator(mode="after")
     def _one_of(self) -> ClassifyRequest:
@@ -123,7 +134,7 @@ class CheckRequest(_In):
     sites: Annotated[list[SiteIn], Field(min_length=1, max_length=MAX_SITES)]
     system: ShortText | None = None
     range: ShortText | None = None
-    on: dt.date | None = None
+    on: IsoDate | None = None
     population: Population = "places"
     threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.9
     claim: Annotated[str, Field(max_length=500)] = "can cover all of the region"
@@ -137,8 +148,9 @@ class CheckRequest(_In):
 class IngestRequest(_In):
     """An article, as plain text."""
 
-    text: Annotated[str, Field(max_length=200_000, description="The article (plain text).")]
-    on: dt.date | None = Field(default=None, description="Date for region memberships.")
+    # 80,000 characters: even escaped as \uXXXX pairs in JSON, the body stays under 1 MB
+    text: Annotated[str, Field(max_length=80_000, description="The article (plain text).")]
+    on: IsoDate | None = Field(default=None, description="Date for region memberships.")
     source: Annotated[str, Field(max_length=200)] = "article"
 
 
