@@ -2,7 +2,7 @@
 # Load on the reach endpoint over loopback: start `reachmap serve` on a free port with a
 # throwaway SQLite store, drive POST /api/v1/reach with wrk, print p50/p95 latency and
 # the error count. wrk comes from Debian (installed here if missing, as root).
-#   bash benchmarks/load.sh [seconds] [connections]      default: 15 s, 4 connections
+#   [WORKERS=n] bash benchmarks/load.sh [seconds] [connections]   default: 1 worker, 15 s, 4 connections
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
@@ -14,7 +14,7 @@ fi
 [ -x .venv/bin/reachmap ] || bash scripts/setup.sh >&2
 tmp="$(mktemp -d)"
 port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-.venv/bin/reachmap serve --port "$port" --database-url "sqlite:///$tmp/load.sqlite3" 2>"$tmp/server.log" &
+.venv/bin/reachmap serve --port "$port" --workers "${WORKERS:-1}" --database-url "sqlite:///$tmp/load.sqlite3" 2>"$tmp/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 1 300); do
@@ -42,6 +42,6 @@ LUA
 code="$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
   -d '{"sites": [{"place": "Minsk"}], "range": "500-5500 km"}' "http://127.0.0.1:$port/api/v1/reach")"
 [ "$code" = 200 ] || { echo "reach answered $code" >&2; exit 1; }
-echo "POST /api/v1/reach (Minsk, 500-5500 km, places) for ${DURATION}s, ${CONNECTIONS} connections, $(nproc) cores"
+echo "POST /api/v1/reach (Minsk, 500-5500 km, places) for ${DURATION}s, ${CONNECTIONS} connections, ${WORKERS:-1} server worker(s), $(nproc) cores"
 wrk -t 2 -c "$CONNECTIONS" -d "${DURATION}s" --timeout 30s -s "$tmp/reach.lua" \
   "http://127.0.0.1:$port/api/v1/reach" | sed -n '/^requests /,$p'

@@ -132,3 +132,22 @@ def test_no_acknowledged_scenario_is_lost_when_the_server_is_killed(db_url: str)
             assert client.post("/api/v1/scenarios", json=scenario(19_000)).status_code == 201
     finally:
         again.stop()
+
+
+def test_serve_with_two_worker_processes(db_url: str) -> None:
+    server = Server(db_url, "--workers", "2", "--token", "t0k")
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            body = {"sites": [{"place": "Minsk"}], "range": "500-5500 km"}
+            totals = {client.post("/api/v1/reach", json=body).json()["totals"]["capitals_reached"]
+                      for _ in range(6)}  # fmt: skip
+            assert len(totals) == 1  # every worker gives the same answer
+            # the token reaches the workers through the environment
+            assert client.post("/api/v1/scenarios", json=scenario(7)).status_code == 401
+            auth = {"Authorization": "Bearer t0k"}
+            r = client.post("/api/v1/scenarios", json=scenario(7), headers=auth)
+            assert r.status_code == 201
+            assert client.get(f"/api/v1/scenarios/{r.json()['id']}").status_code == 200
+    finally:
+        err = server.stop()
+    assert "2 workers" in err

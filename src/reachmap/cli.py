@@ -519,8 +519,16 @@ def serve(
         list[str] | None,
         typer.Option(help="Allow browser calls from this origin (repeatable; default: none)."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Server processes (a reach analysis holds one CPU core).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app and the HTTP API (OpenAPI schema at /api/v1/openapi.json)."""
+    import os
+
     try:
         import uvicorn
 
@@ -532,24 +540,42 @@ def serve(
             markup=False, highlight=False, soft_wrap=True,
         )  # fmt: skip
         raise typer.Exit(code=2) from None
+    from reachmap.server.storage import default_database_url
+
     settings = Settings.from_env()
     settings = Settings(
-        database_url=database_url or settings.database_url,
+        database_url=database_url or settings.database_url or default_database_url(),
         token=token or None,
-        cors_origins=tuple(cors_origin or ()),
+        cors_origins=tuple(cors_origin or settings.cors_origins),
     )
     try:
-        web = create_app(settings)
+        web = create_app(settings)  # checks the settings and migrates the database once
     except ReachmapError as err:
         _fail(err)
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     err_console.print(
         f"reachmap {__version__} serving on [bold]{url}[/] "
-        f"(API docs {url}api/v1/docs; database {web.state.store.backend}); Ctrl-C stops",
+        f"(API docs {url}api/v1/docs; database {web.state.store.backend}; "
+        f"{workers} worker{'s' if workers > 1 else ''}); Ctrl-C stops",
         highlight=False,
         soft_wrap=True,
     )
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(web, host=host, port=port, log_level="warning")
+        return
+    web.state.store.close()
+    # each worker process builds its own app from the environment (Settings.from_env)
+    assert settings.database_url is not None
+    os.environ["REACHMAP_DATABASE_URL"] = settings.database_url
+    os.environ["REACHMAP_CORS_ORIGINS"] = ",".join(settings.cors_origins)
+    if settings.token:
+        os.environ["REACHMAP_API_TOKEN"] = settings.token
+    else:
+        os.environ.pop("REACHMAP_API_TOKEN", None)
+    uvicorn.run(
+        "reachmap.server.app:create_app", factory=True, host=host, port=port,
+        workers=workers, log_level="warning",
+    )  # fmt: skip
 
 
 catalog_app = typer.Typer(help="The sourced catalog of systems, sites, deployments and events.")

@@ -76,10 +76,15 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Read ``REACHMAP_DATABASE_URL`` and ``REACHMAP_API_TOKEN``."""
+        """Read ``REACHMAP_DATABASE_URL``, ``REACHMAP_API_TOKEN`` and ``REACHMAP_CORS_ORIGINS``.
+
+        ``REACHMAP_CORS_ORIGINS`` is a comma-separated list of origins.
+        """
+        origins = os.environ.get("REACHMAP_CORS_ORIGINS", "")
         return cls(
             database_url=os.environ.get("REACHMAP_DATABASE_URL") or None,
             token=os.environ.get("REACHMAP_API_TOKEN") or None,
+            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         )
 
 
