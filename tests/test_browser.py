@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,19 +60,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A `reachmap serve` on a free port with a fresh SQLite database."""
-    if not (VENDOR / "maplibre-gl.mjs").is_file():
-        _missing(f"{VENDOR / 'maplibre-gl.mjs'}", "scripts/build_web.sh")
-    if os.environ.get("REACHMAP_WEB_URL"):
-        yield os.environ["REACHMAP_WEB_URL"].rstrip("/")
-        return
-    tmp = tmp_path_factory.mktemp("web")
+@contextmanager
+def _serve(tmp: Path, *extra: str) -> Iterator[str]:
+    """Run `reachmap serve` on a free port with a fresh SQLite database in `tmp`; its URL."""
     port = _free_port()
     exe = Path(sys.executable).parent / "reachmap"
     cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--database-url", f"sqlite:///{tmp / 'web.sqlite3'}"]  # fmt: skip
+           "--database-url", f"sqlite:///{tmp / 'web.sqlite3'}", *extra]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "REACHMAP_API_TOKEN"}
     log = tmp / "server.log"
     with log.open("wb") as err:
@@ -97,6 +92,18 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `reachmap serve` on a free port with a fresh SQLite database."""
+    if not (VENDOR / "maplibre-gl.mjs").is_file():
+        _missing(f"{VENDOR / 'maplibre-gl.mjs'}", "scripts/build_web.sh")
+    if os.environ.get("REACHMAP_WEB_URL"):
+        yield os.environ["REACHMAP_WEB_URL"].rstrip("/")
+        return
+    with _serve(tmp_path_factory.mktemp("web")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -325,6 +332,50 @@ def test_permalink_restores_the_scenario(web: Web) -> None:
     assert shown_totals(again) == totals
     assert again.input_value("#permalink") == url
     wait_envelope(again)
+
+
+TOKEN = "s3cret"
+
+
+def test_save_needs_the_write_token(
+    browser: Any, base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On a server started with --token, saving asks for the token, then works with it."""
+    del base_url  # only for its checks (vendored MapLibre); this test runs its own server
+    with _serve(tmp_path_factory.mktemp("token"), "--token", TOKEN) as url:
+        web = Web(browser, url)
+        try:
+            page = web.open()
+            assert page.get_attribute("#token", "type") == "password"
+            assert page.input_value("#token") == ""
+            pick_system(page, "Oreshnik")
+            add_place(page, "Minsk", "Minsk, BY")
+
+            page.click("#save")
+            page.wait_for_function("document.body.dataset.state === 'error'")
+            status = page.locator("#status")
+            assert status.get_attribute("data-field") == "Authorization"
+            text = status.inner_text()
+            assert "401" in text and "token" in text, text
+            assert page.evaluate("document.activeElement.id") == "token"
+            assert page.evaluate("window.location.search") == ""
+
+            page.fill("#token", TOKEN)
+            page.click("#save")
+            page.wait_for_function("/^\\?s=[0-9a-f]{24}$/.test(window.location.search)")
+            assert SAVED_ID.match(page.url[len(url) + 1 :])
+            assert page.input_value("#permalink") == page.url
+            assert TOKEN not in page.url
+            assert page.evaluate("document.body.dataset.state") != "error"
+            # Kept for this tab only: sessionStorage, never localStorage.
+            assert TOKEN in page.evaluate("Object.values(sessionStorage)")
+            assert TOKEN not in page.evaluate("Object.values(localStorage)")
+            page.reload()
+            page.wait_for_function("document.body.dataset.ready === 'true'")
+            assert page.input_value("#token") == TOKEN
+        finally:
+            web.context.close()
+        assert not web.errors, f"uncaught errors in the page: {web.errors}"
 
 
 def test_exports_download_files(web: Web) -> None:

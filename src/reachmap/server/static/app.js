@@ -46,6 +46,7 @@ const el = {
   population: $('#population'),
   compute: $('#compute'),
   save: $('#save'),
+  token: $('#token'),
   permalink: $('#permalink'),
   status: $('#status'),
   results: $('#results'),
@@ -124,8 +125,8 @@ async function errorFrom(res) {
   return new ApiError(res.status, detail);
 }
 
-async function api(path, { method = 'GET', body, signal } = {}) {
-  const init = { method, signal, headers: { Accept: 'application/json' } };
+async function api(path, { method = 'GET', body, signal, headers = {} } = {}) {
+  const init = { method, signal, headers: { Accept: 'application/json', ...headers } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -825,16 +826,48 @@ async function exportFile(format) {
   }
 }
 
+// The optional write token lives in sessionStorage (this tab only, gone when it closes):
+// never in localStorage, never in the URL.
+const TOKEN_KEY = 'reachmap.writeToken';
+
+function loadToken() {
+  try {
+    el.token.value = sessionStorage.getItem(TOKEN_KEY) || '';
+  } catch {
+    /* storage disabled: the field still works for this page */
+  }
+}
+
+function storeToken() {
+  const token = el.token.value.trim();
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    /* storage disabled */
+  }
+  return token;
+}
+
 async function save() {
   const scenario = buildScenario();
+  const token = storeToken();
+  const before = document.body.dataset.state;
+  setBodyState('busy');
   setStatus('Saving…', 'busy');
   try {
-    const saved = await api(`${API}/scenarios`, { method: 'POST', body: scenario });
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const saved = await api(`${API}/scenarios`, { method: 'POST', body: scenario, headers });
     history.replaceState(null, '', `/?s=${encodeURIComponent(saved.id)}`);
     el.permalink.value = window.location.href;
     setStatus(`Saved: ${window.location.href}`, 'done');
+    setBodyState(before === 'error' || before === 'busy' ? 'idle' : before);
   } catch (err) {
     showError(err);
+    if (err instanceof ApiError && err.status === 401) {
+      el.token.focus();
+      el.token.select();
+    }
   }
 }
 
@@ -1308,10 +1341,17 @@ for (const fmt of ['geojson', 'kml', 'csv']) {
   $(`#export-${fmt}`).addEventListener('click', () => exportFile(fmt));
 }
 el.save.addEventListener('click', save);
+el.token.addEventListener('change', storeToken);
+el.token.addEventListener('keydown', (ev) => {
+  if (ev.key !== 'Enter') return;
+  ev.preventDefault(); // Enter here saves, not computes
+  save();
+});
 el.permalink.addEventListener('focus', () => el.permalink.select());
 
 async function main() {
   setBodyState('busy');
+  loadToken();
   renderSites();
   const mapReady = initMap();
   try {
