@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from reachmap.datafile import check_date
 from reachmap.errors import InputError
@@ -24,12 +24,14 @@ from reachmap.regimes import (
     km_text,
     load_regimes,
 )
-from reachmap.units import MAX_KM, RangeKm
+from reachmap.units import MAX_KM, RangeKm, parse_range
 
 __all__ = [
     "VERDICTS",
+    "Classifiable",
     "Finding",
     "capability_km",
+    "classifiable",
     "classify",
 ]
 
@@ -365,6 +367,93 @@ def capability_km(range_km: RangeKm, *, max_estimates: bool = False) -> tuple[fl
     if max_estimates and range_km.min_published is not None:
         return (range_km.min_km, range_km.max_km)
     return (range_km.max_km, range_km.max_km)
+
+
+@dataclass(frozen=True)
+class Classifiable:
+    """What :func:`classify` needs about a system, from the catalog or a published range.
+
+    Attributes
+    ----------
+    subject : str
+        What is classified, in words (the system and its range as published).
+    range_km : RangeKm
+        The range as published, in kilometres.
+    capability_km : tuple of float
+        The range capability to classify (see :func:`capability_km`).
+    basing : str
+        ``ground``, ``sea`` or ``air``.
+    system_class : str or None
+        ``ballistic``, ``cruise`` or ``hypersonic glide``.
+    system : object or None
+        The catalog system record, when the subject is one.
+    """
+
+    subject: str
+    range_km: RangeKm
+    capability_km: tuple[float, float]
+    basing: str
+    system_class: str | None
+    system: Any = None
+
+
+def classifiable(
+    *,
+    system: str | None = None,
+    range_text: str | None = None,
+    basing: str | None = None,
+    system_class: str | None = None,
+    max_estimates: bool = False,
+    field: str = "range",
+) -> Classifiable:
+    """Resolve a catalog system, or a published range with its basing, for :func:`classify`.
+
+    Parameters
+    ----------
+    system : str, optional
+        A catalog system (name, alias or id); its figures and first basing are used
+        unless ``basing`` or ``system_class`` say otherwise.
+    range_text : str, optional
+        A published range, when there is no ``system`` (``basing`` is then needed).
+    basing, system_class : str, optional
+        Override or supply the basing and the class.
+    max_estimates : bool
+        The range text is a spread of estimates of the maximum (see :func:`capability_km`).
+    field : str
+        Input field of ``range_text`` for error messages.
+
+    Returns
+    -------
+    Classifiable
+
+    Examples
+    --------
+    >>> c = classifiable(range_text="310 to 3,400 miles", basing="ground")
+    >>> c.subject, round(c.capability_km[1], 1)
+    ("range '310 to 3,400 miles'", 5471.8)
+    """
+    if system is not None:
+        from reachmap.catalog import load_catalog
+
+        record = load_catalog().find_system(system)
+        return Classifiable(
+            subject=f"{record.name}: range {record.range.text!r} ({record.range.status})",
+            range_km=record.range.km,
+            capability_km=(record.range.max_range_low_km, record.range.max_range_km),
+            basing=basing or record.basing[0],
+            system_class=system_class or record.class_,
+            system=record,
+        )
+    if range_text is None or basing is None:
+        raise InputError("basing", basing or "", "a catalog system, or a range and its basing")
+    rng = parse_range(range_text, field=field)
+    return Classifiable(
+        subject=f"range {range_text!r}",
+        range_km=rng,
+        capability_km=capability_km(rng, max_estimates=max_estimates),
+        basing=basing,
+        system_class=system_class,
+    )
 
 
 def classify(

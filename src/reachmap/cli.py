@@ -333,38 +333,31 @@ def classify(
     """Which arms-control rules a range falls under (INF, MTCR Category I, New START), and when."""
     import datetime as dt
 
-    from reachmap.catalog import load_catalog
-    from reachmap.classification import capability_km
+    from reachmap.classification import classifiable
     from reachmap.classification import classify as classify_range
-    from reachmap.units import parse_range
 
     try:
         if (system is None) == (range_text is None):
             raise InputError("system", system or "", "a catalog system or --range, not both")
         day = _parse_day(on) if on else dt.date.today()
-        if system is not None:
-            sysrec = load_catalog().find_system(system)
-            rng = sysrec.range.km
-            capability = (sysrec.range.max_range_low_km, sysrec.range.max_range_km)
-            basing = basing or sysrec.basing[0]
-            system_class = system_class or sysrec.class_
-            title = f"{sysrec.name}: range {sysrec.range.text!r} ({sysrec.range.status})"
-        else:
-            assert range_text is not None
-            if basing is None:
-                raise InputError("basing", "", "ground, sea or air (needed with --range)")
-            rng = parse_range(range_text, field="range")
-            capability = capability_km(rng, max_estimates=max_estimates)
-            title = f"range {range_text!r}"
+        if range_text is not None and basing is None:
+            raise InputError("basing", "", "ground, sea or air (needed with --range)")
+        subject = classifiable(
+            system=system, range_text=range_text, basing=basing, system_class=system_class,
+            max_estimates=max_estimates,
+        )  # fmt: skip
         findings = classify_range(
-            range_km=capability,
-            basing=basing,
-            system_class=system_class,
+            range_km=subject.capability_km,
+            basing=subject.basing,
+            system_class=subject.system_class,
             payload_kg=payload_kg,
             on=day,
         )
     except ReachmapError as err:
         _fail(err)
+    title, rng, capability, basing = (
+        subject.subject, subject.range_km, subject.capability_km, subject.basing
+    )
     low, high = capability
     cap = f"{high:,.1f} km" if low == high else f"{low:,.1f}–{high:,.1f} km (estimates)"
     out_console.print(

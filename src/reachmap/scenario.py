@@ -49,7 +49,7 @@ from reachmap.reach import (
     population_for,
     resolve_site,
 )
-from reachmap.units import RangeKm, parse_range
+from reachmap.units import RangeKm
 
 __all__ = [
     "Scenario",
@@ -185,7 +185,7 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
     """Compute a scenario: reach, regime classification, claims and sourced figures."""
     from reachmap.catalog import load_catalog
     from reachmap.claims import check_region
-    from reachmap.classification import capability_km, classify
+    from reachmap.classification import classifiable, classify
     from reachmap.regions import region as find_region
 
     catalog = load_catalog()
@@ -197,13 +197,14 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
         )
 
     spec = scenario.system
-    system_class: str | None
-    if spec.catalog is not None:
-        system = catalog.find_system(spec.catalog)
-        rng = system.range.km
-        capability = (system.range.max_range_low_km, system.range.max_range_km)
-        basing = spec.basing or system.basing[0]
-        system_class = spec.class_ or system.class_
+    subject = classifiable(
+        system=spec.catalog, range_text=spec.range, basing=spec.basing,
+        system_class=spec.class_, max_estimates=spec.max_estimates, field="system.range",
+    )  # fmt: skip
+    rng, capability = subject.range_km, subject.capability_km
+    basing, system_class = subject.basing, subject.system_class
+    system = subject.system
+    if system is not None:
         name = system.name
         figures.append(
             (f"{system.name}: range", system.range.text, system.range.status, cite(system.range))
@@ -211,10 +212,7 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
         for other in system.other_ranges:
             figures.append((f"{system.name}: range (other)", other.text, other.status, cite(other)))
     else:
-        assert spec.range is not None and spec.basing is not None
-        rng = parse_range(spec.range, field="system.range")
-        capability = capability_km(rng, max_estimates=spec.max_estimates)
-        basing, system_class, name = spec.basing, spec.class_, f"a system with range {spec.range}"
+        name = f"a system with range {spec.range}"
 
     sites: list[Site] = [resolve_site(p, field="sites.places") for p in scenario.sites.places]
     for dep_id in scenario.sites.deployments:

@@ -307,34 +307,26 @@ def export(
 @router.post("/classify", tags=["rules"])
 def classify(body: ClassifyRequest) -> ClassifyResponse:
     """Which arms-control rules a range falls under (INF, MTCR, New START), and when."""
-    from reachmap.classification import capability_km
+    from reachmap.classification import classifiable
     from reachmap.classification import classify as classify_range
-    from reachmap.units import parse_range
 
     day = body.on or dt.date.today()
-    if body.system is not None:
-        record = _catalog().find_system(body.system)
-        rng = record.range.km
-        capability = (record.range.max_range_low_km, record.range.max_range_km)
-        basing = body.basing or record.basing[0]
-        system_class = body.system_class or record.class_
-        subject = f"{record.name}: range {record.range.text!r} ({record.range.status})"
-    else:
-        assert body.range is not None and body.basing is not None
-        rng = parse_range(body.range, field="range")
-        capability = capability_km(rng, max_estimates=body.max_estimates)
-        basing, system_class, subject = body.basing, body.system_class, f"range {body.range!r}"
-    findings = classify_range(
-        range_km=capability, basing=basing, system_class=system_class,
-        payload_kg=body.payload_kg, on=day,
+    subject = classifiable(
+        system=body.system, range_text=body.range, basing=body.basing,
+        system_class=body.system_class, max_estimates=body.max_estimates,
     )  # fmt: skip
+    findings = classify_range(
+        range_km=subject.capability_km, basing=subject.basing,
+        system_class=subject.system_class, payload_kg=body.payload_kg, on=day,
+    )  # fmt: skip
+    rng = subject.range_km
     return ClassifyResponse.model_validate(
         {
-            "subject": subject,
+            "subject": subject.subject,
             "range_km": [rng.min_km, rng.max_km],
-            "capability_km": list(capability),
-            "basing": basing,
-            "system_class": system_class,
+            "capability_km": list(subject.capability_km),
+            "basing": subject.basing,
+            "system_class": subject.system_class,
             "on": day,
             "findings": [
                 {**vars(f), "bands": list(f.bands), "edges_km": list(f.edges_km),
