@@ -112,12 +112,16 @@ def _date_only(value: object) -> object:
     raise ValueError("a date, YYYY-MM-DD")
 
 
+#: A date: a TOML date, or ``YYYY-MM-DD`` text (never a number).
+IsoDate = Annotated[dt.date, BeforeValidator(_date_only)]
+
+
 class Scenario(_Model):
     """A whole scenario file."""
 
     title: str
     description: str = ""
-    on: Annotated[dt.date, BeforeValidator(_date_only)]
+    on: IsoDate
     population: str = "places"
     system: ScenarioSystem
     sites: ScenarioSites

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from reachmap.geodesy import MAX_RADIUS_KM
+from reachmap.scenario import IsoDate
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -36,15 +37,6 @@ MAX_BODY_BYTES = 1_000_000
 Population = Literal["places", "default", "default-2.5m"]
 
 
-def _date_text(value: object) -> object:
-    """Let only a date or its ISO text through (pydantic would read 0 as 1970-01-01)."""
-    if isinstance(value, str | dt.date):
-        return value
-    raise ValueError("a date as text, YYYY-MM-DD")
-
-
-#: A date, given as ``YYYY-MM-DD`` text.
-IsoDate = Annotated[dt.date, BeforeValidator(_date_text)]
 Basing = Literal["ground", "sea", "air"]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
