@@ -187,10 +187,9 @@ def _ranges(text: str) -> Iterable[tuple[int, int, dict[str, Any], tuple[float, 
         span = m.group().rstrip()
         start, end = m.start(), m.start() + len(span)
         numbers = tuple(_number(g) for g in (m["a"], m["b"], m["c"]) if g)
-        clean = re.sub(r"\s+", " ", span.replace("nautical-mile", "nautical mile"))
         value: dict[str, Any]
-        try:
-            rng = parse_range(clean, field="range")
+        try:  # (parse_range folds spaces, line breaks and "nautical-mile" itself)
+            rng = parse_range(span, field="range")
         except InputError as err:
             value = {"status": "rejected", "reason": str(err.allowed)}
         else:
@@ -344,12 +343,20 @@ _CLAIM = re.compile(
 )
 
 
+def _word(name: str, flags: int = 0) -> re.Pattern[str]:
+    """Match ``name`` as whole words (not inside a longer word or hyphenated name)."""
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
+
+
+def _longest_first(names: dict[str, str], flags: int = 0) -> list[tuple[re.Pattern[str], str]]:
+    return [(_word(n, flags), i) for n, i in sorted(names.items(), key=lambda t: -len(t[0]))]
+
+
 @functools.cache
-def _name_patterns() -> tuple[list[tuple[re.Pattern[str], str, str]], dict[str, str]]:
-    """(pattern, kind, id) for catalog systems, regimes and treaties; region name index."""
+def _name_patterns() -> list[tuple[re.Pattern[str], str, str]]:
+    """(pattern, kind, id) for catalog systems, regimes and treaties, longest name first."""
     from reachmap.catalog import load_catalog
     from reachmap.regimes import load_regimes
-    from reachmap.regions import load_regions
 
     names: list[tuple[str, str, str]] = []
     for s in load_catalog().systems.values():
@@ -358,10 +365,14 @@ def _name_patterns() -> tuple[list[tuple[re.Pattern[str], str, str]], dict[str, 
         names += [(n, "treaty", r.id) for n in (r.name, *r.aliases)]
     names += [(n, "treaty", kind) for n, kind in _TREATIES.items()]
     names.sort(key=lambda t: len(t[0]), reverse=True)
-    patterns = [
-        (re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])", re.I if len(n) > 4 else 0), k, i)
-        for n, k, i in names
-    ]
+    return [(_word(n, re.I if len(n) > 4 else 0), k, i) for n, k, i in names]
+
+
+@functools.cache
+def _region_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """(pattern, region id) for the bundled regions' names and aliases (not countries)."""
+    from reachmap.regions import load_regions
+
     regions = {}
     for reg in load_regions().values():
         if reg.kind == "country":
@@ -369,17 +380,18 @@ def _name_patterns() -> tuple[list[tuple[re.Pattern[str], str, str]], dict[str, 
         for n in (reg.name, *reg.aliases):
             if len(n) > 2 or n.isupper():
                 regions[n] = reg.id
-    return patterns, regions
+    return _longest_first(regions)
 
 
 @functools.cache
-def _countries() -> dict[str, str]:
+def _country_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """(pattern, ISO2) for the bundled countries' names and common aliases."""
     from reachmap.world import load_countries
 
     c = load_countries()
     out = {str(n): str(i) for n, i in zip(c.name, c.iso2, strict=True) if i}
     out.update(_COUNTRY_ALIASES)
-    return out
+    return _longest_first(out)
 
 
 def _place(name: str) -> dict[str, Any] | None:
@@ -450,8 +462,7 @@ def extract(text: str) -> Extractions:
             local.append(x)
             return x
 
-        patterns, regions = _name_patterns()
-        for pattern, kind, ident in patterns:
+        for pattern, kind, ident in _name_patterns():
             for m in pattern.finditer(sent):
                 if free(s0 + m.start(), s0 + m.end()):
                     add(kind, m.start(), m.end(), {"id": ident})
@@ -474,12 +485,12 @@ def extract(text: str) -> Extractions:
                     s0 + m.start(1), s0 + m.end(1)
                 ):
                     add("system-candidate", m.start(1), m.start(1) + len(name), {"name": name})
-        for name, ident in sorted(regions.items(), key=lambda t: len(t[0]), reverse=True):
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sent):
+        for pattern, ident in _region_patterns():
+            for m in pattern.finditer(sent):
                 if free(s0 + m.start(), s0 + m.end()):
                     add("region", m.start(), m.end(), {"id": ident})
-        for name, iso2 in sorted(_countries().items(), key=lambda t: len(t[0]), reverse=True):
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sent):
+        for pattern, iso2 in _country_patterns():
+            for m in pattern.finditer(sent):
                 if free(s0 + m.start(), s0 + m.end()):
                     add("country", m.start(), m.end(), {"iso2": iso2})
         for m in _CAPITALISED.finditer(sent):

@@ -988,10 +988,10 @@ function codePointToUnit(text) {
   return (i) => (i >= 0 && i < map.length ? map[i] : -1);
 }
 
-/** The range as `POST /reach` reads it: one space between words, "nautical mile" unhyphenated
- * (as the extractor reads it). */
+/** A range's words on one line, for the range input (a text input drops line breaks, which
+ * would glue "310\nto" into "310to"); the range parser folds the rest itself. */
 function rangeInputText(text) {
-  return text.replace(/\s+/g, ' ').trim().replace(/nautical-mile/gi, 'nautical mile');
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 function fmtNum(n) {
