@@ -14,18 +14,15 @@ import io
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from geographiclib.geodesic import Geodesic
+
+from tests.serving import Server
 
 REPO = Path(__file__).resolve().parents[1]
 VENDOR = REPO / "src" / "reachmap" / "server" / "static" / "vendor" / "maplibre-gl"
@@ -54,46 +51,6 @@ def _missing(what: str, fix: str) -> None:
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _serve(tmp: Path, *extra: str) -> Iterator[str]:
-    """Run `reachmap serve` on a free port with a fresh SQLite database in `tmp`; its URL."""
-    port = _free_port()
-    exe = Path(sys.executable).parent / "reachmap"
-    cmd = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--database-url", f"sqlite:///{tmp / 'web.sqlite3'}", *extra]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if k != "REACHMAP_API_TOKEN"}
-    log = tmp / "server.log"
-    with log.open("wb") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=tmp)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                why = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
-                pytest.fail(f"`{' '.join(cmd)}` {why}; stderr:\n{log.read_text()[-4000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A `reachmap serve` on a free port with a fresh SQLite database."""
@@ -102,8 +59,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("REACHMAP_WEB_URL"):
         yield os.environ["REACHMAP_WEB_URL"].rstrip("/")
         return
-    with _serve(tmp_path_factory.mktemp("web")) as url:
-        yield url
+    with Server(tmp_path_factory.mktemp("web")) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
@@ -342,7 +299,8 @@ def test_save_needs_the_write_token(
 ) -> None:
     """On a server started with --token, saving asks for the token, then works with it."""
     del base_url  # only for its checks (vendored MapLibre); this test runs its own server
-    with _serve(tmp_path_factory.mktemp("token"), "--token", TOKEN) as url:
+    with Server(tmp_path_factory.mktemp("token"), "--token", TOKEN) as server:
+        url = server.url
         web = Web(browser, url)
         try:
             page = web.open()

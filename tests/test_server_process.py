@@ -3,11 +3,7 @@ acknowledged scenario when it is killed (SIGKILL) in the middle of writes."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,47 +13,7 @@ import pytest
 
 httpx = pytest.importorskip("httpx")
 
-REACHMAP = Path(sys.executable).parent / "reachmap"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    def __init__(self, db_url: str, *extra: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [str(REACHMAP), "serve", "--port", str(self.port), "--database-url", db_url, *extra],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "COLUMNS": "200"},
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"server exited: {self.proc.stderr.read()}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise AssertionError("server did not answer within 90 s")
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        return self.proc.stderr.read() if self.proc.stderr else ""  # type: ignore[union-attr]
+from tests.serving import Server  # noqa: E402
 
 
 @pytest.fixture()
@@ -66,8 +22,8 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture()
-def server(db_url: str) -> Iterator[Server]:
-    s = Server(db_url)
+def server(db_url: str, tmp_path: Path) -> Iterator[Server]:
+    s = Server(tmp_path, db_url=db_url)
     yield s
     s.stop()
 
@@ -90,8 +46,10 @@ def test_serve_prints_its_url_and_answers(server: Server) -> None:
     assert f"http://127.0.0.1:{server.port}/" in err
 
 
-def test_no_acknowledged_scenario_is_lost_when_the_server_is_killed(db_url: str) -> None:
-    server = Server(db_url)
+def test_no_acknowledged_scenario_is_lost_when_the_server_is_killed(
+    db_url: str, tmp_path: Path
+) -> None:
+    server = Server(tmp_path, db_url=db_url)
     acknowledged: dict[str, int] = {}
     lock = threading.Lock()
     stop = threading.Event()
@@ -121,7 +79,7 @@ def test_no_acknowledged_scenario_is_lost_when_the_server_is_killed(db_url: str)
         t.join(timeout=15)
     assert len(acknowledged) >= 60
 
-    again = Server(db_url)
+    again = Server(tmp_path, db_url=db_url)
     try:
         with httpx.Client(base_url=again.url, timeout=10) as client:
             for sid, n in acknowledged.items():
@@ -134,8 +92,8 @@ def test_no_acknowledged_scenario_is_lost_when_the_server_is_killed(db_url: str)
         again.stop()
 
 
-def test_serve_with_two_worker_processes(db_url: str) -> None:
-    server = Server(db_url, "--workers", "2", "--token", "t0k")
+def test_serve_with_two_worker_processes(db_url: str, tmp_path: Path) -> None:
+    server = Server(tmp_path, "--workers", "2", "--token", "t0k", db_url=db_url)
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:
             body = {"sites": [{"place": "Minsk"}], "range": "500-5500 km"}
