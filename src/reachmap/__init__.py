@@ -36,6 +36,8 @@ from reachmap.ingestreview import *  # noqa: F403
 from reachmap.ingestreview import __all__ as _ingestreview_all
 from reachmap.popgrid import *  # noqa: F403
 from reachmap.popgrid import __all__ as _popgrid_all
+from reachmap.probability import *  # noqa: F403
+from reachmap.probability import __all__ as _probability_all
 from reachmap.raster import *  # noqa: F403
 from reachmap.raster import __all__ as _raster_all
 from reachmap.reach import *  # noqa: F403
@@ -46,6 +48,8 @@ from reachmap.regions import *  # noqa: F403
 from reachmap.regions import __all__ as _regions_all
 from reachmap.scenario import *  # noqa: F403
 from reachmap.scenario import __all__ as _scenario_all
+from reachmap.uncertainty import *  # noqa: F403
+from reachmap.uncertainty import __all__ as _uncertainty_all
 from reachmap.units import *  # noqa: F403
 from reachmap.units import __all__ as _units_all
 from reachmap.world import *  # noqa: F403
@@ -88,11 +92,13 @@ __all__ = sorted(
         *_geotiff_all,
         *_grid_all,
         *_popgrid_all,
+        *_probability_all,
         *_raster_all,
         *_reach_all,
         *_regimes_all,
         *_regions_all,
         *_scenario_all,
+        *_uncertainty_all,
         *_units_all,
         *_world_all,
         *_LAZY_NAME,

@@ -42,6 +42,7 @@ from reachmap.geodesy import (
 __all__ = [
     "MIN_DRAWN_RADIUS_KM",
     "WORLD",
+    "annuli_union",
     "annulus",
     "boundary_ring",
     "boundary_tolerance_km",
@@ -348,6 +349,36 @@ def envelope(sites: Iterable[tuple[float, float]], *, min_km: float, max_km: flo
 
     """
     parts = [annulus(lat=la, lon=lo, min_km=min_km, max_km=max_km) for la, lo in _site_list(sites)]
+    if len(parts) == 1:
+        return parts[0]
+    return _multipolygon(shapely.union_all(parts, grid_size=_GRID))
+
+
+def annuli_union(annuli: Iterable[tuple[float, float, float, float]]) -> MultiPolygon:
+    """Union of annuli that each have their own radii.
+
+    Parameters
+    ----------
+    annuli : iterable of (lat, lon, min_km, max_km)
+        Site in degrees and range interval in kilometres, per annulus. Annuli whose
+        ``max_km`` is below ``min_km`` are empty and skipped.
+
+    Returns
+    -------
+    MultiPolygon
+        Points within at least one annulus (empty if none is left).
+
+    Examples
+    --------
+    >>> e = annuli_union([(0.0, 0.0, 0.0, 100.0), (0.0, 10.0, 0.0, 50.0), (0.0, 20.0, 9.0, 1.0)])
+    >>> len(e.geoms)
+    2
+    """
+    parts = [
+        annulus(lat=la, lon=lo, min_km=a, max_km=b) for la, lo, a, b in annuli if b >= a
+    ]
+    if not parts:
+        return MultiPolygon()
     if len(parts) == 1:
         return parts[0]
     return _multipolygon(shapely.union_all(parts, grid_size=_GRID))

@@ -46,6 +46,7 @@ __all__ = [
     "GridGeometry",
     "RowIntervals",
     "covered_intervals",
+    "covered_union",
     "disc_row_bounds",
 ]
 
@@ -477,3 +478,47 @@ def covered_intervals(
             all_b.append(b)
     merged = _merge(np.concatenate(all_r), np.concatenate(all_a), np.concatenate(all_b))
     return RowIntervals(merged.rows, merged.starts, merged.stops, fallback_rows=fallback)
+
+
+def covered_union(
+    grid: GridGeometry, annuli: Sequence[tuple[float, float, float, float]]
+) -> RowIntervals:
+    """Cells whose centres lie in at least one of several annuli, each with its own radii.
+
+    Parameters
+    ----------
+    grid : GridGeometry
+        As for :func:`covered_intervals`.
+    annuli : sequence of (lat, lon, min_km, max_km)
+        Site in degrees and range interval in kilometres, per annulus; annuli whose
+        ``max_km`` is below ``min_km`` are empty and skipped.
+
+    Returns
+    -------
+    RowIntervals
+        Covered cells as merged column intervals per row (none if every annulus is empty).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> g = SimpleNamespace(west_deg=-180.0, north_deg=90.0, dx_deg=1.0, dy_deg=1.0,
+    ...                     nrows=180, ncols=360)
+    >>> covered_union(g, [(0.0, 0.0, 0.0, 200.0), (0.0, 0.0, 5.0, 1.0)]).cell_count
+    12
+    """
+    parts = [
+        covered_intervals(grid, [(la, lo)], min_km=a, max_km=b) for la, lo, a, b in annuli if b >= a
+    ]
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return RowIntervals(empty, empty, empty)
+    if len(parts) == 1:
+        return parts[0]
+    merged = _merge(
+        np.concatenate([p.rows for p in parts]),
+        np.concatenate([p.starts for p in parts]),
+        np.concatenate([p.stops for p in parts]),
+    )
+    return RowIntervals(
+        merged.rows, merged.starts, merged.stops, fallback_rows=sum(p.fallback_rows for p in parts)
+    )
