@@ -248,6 +248,39 @@ class UncertainRange:
             text = f"{text}; maximum {max_interval.text()}"
         return cls(lo, hi, text)
 
+    @classmethod
+    def from_classifiable(
+        cls, subject: Any, *, max_interval: Interval | None = None
+    ) -> UncertainRange:
+        """Build from a resolved system (:func:`reachmap.classification.classifiable`).
+
+        A catalog figure that is a spread of estimates of the maximum ("4,500-5,000 km",
+        ``meaning = "max-estimate"``) becomes an interval of the maximum range with no
+        minimum; a minimum-maximum figure stays exact.
+
+        Parameters
+        ----------
+        subject : Classifiable
+            The system: its drawn range and its range capability.
+        max_interval : Interval, optional
+            The maximum range's interval, replacing the system's.
+
+        Examples
+        --------
+        >>> from reachmap.classification import classifiable
+        >>> UncertainRange.from_classifiable(classifiable(system="Oreshnik")).worst
+        (0.0, 5500.0)
+        """
+        rng = subject.range_km
+        lo, hi = subject.capability_km
+        low = Interval(0.0, 0.0) if lo < hi else Interval(rng.min_km, rng.min_km)
+        high = Interval(lo, hi)
+        text = str(rng) if lo == hi else f"{lo:,.0f}–{hi:,.0f} km (estimates of the maximum)"
+        if max_interval is not None:
+            high = max_interval
+            text = f"{text}; maximum {max_interval.text()}"
+        return cls(low, high, text)
+
     @property
     def is_exact(self) -> bool:
         """Whether both ends are single values."""
