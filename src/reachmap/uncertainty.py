@@ -560,7 +560,8 @@ def tier_annuli(
     certain, possible = [], []
     for s in sites:
         la, lo, u = s.site.lat, s.site.lon, s.radius_km
-        certain.append((la, lo, min_hi + u, max_lo - u))
+        # no minimum range: nothing is too close, whatever the radius
+        certain.append((la, lo, min_hi + u if min_hi > 0 else 0.0, max_lo - u))
         possible.append((la, lo, max(min_lo - u, 0.0), min(max_hi + u, MAX_KM)))
     return certain, possible
 
