@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv (Python >= 3.11) and install reachmap into it, with the web app (its
-# Python packages and the vendored MapLibre GL JS from npm, see scripts/build_web.sh).
+# Python packages and the vendored MapLibre GL JS from npm, see scripts/build_web.sh)
+# and Dask for `reachmap sweep`.
 #   scripts/setup.sh          the tool and the web app
 #   scripts/setup.sh test     the same, and everything the test suite needs
 set -euo pipefail
@@ -18,6 +19,6 @@ fi
 if [ "$extras" = "test" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 else
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[web]"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[web,batch]"
 fi
 bash scripts/build_web.sh >&2

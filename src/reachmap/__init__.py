@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from reachmap.batch import *  # noqa: F403
+from reachmap.batch import __all__ as _batch_all
 from reachmap.catalog import *  # noqa: F403
 from reachmap.catalog import __all__ as _catalog_all
 from reachmap.claims import *  # noqa: F403
@@ -48,6 +50,8 @@ from reachmap.regions import *  # noqa: F403
 from reachmap.regions import __all__ as _regions_all
 from reachmap.scenario import *  # noqa: F403
 from reachmap.scenario import __all__ as _scenario_all
+from reachmap.sweep import *  # noqa: F403
+from reachmap.sweep import __all__ as _sweep_all
 from reachmap.uncertainty import *  # noqa: F403
 from reachmap.uncertainty import __all__ as _uncertainty_all
 from reachmap.units import *  # noqa: F403
@@ -79,6 +83,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = sorted(
     {
+        *_batch_all,
         *_catalog_all,
         *_claims_all,
         *_classification_all,
@@ -98,6 +103,7 @@ __all__ = sorted(
         *_regimes_all,
         *_regions_all,
         *_scenario_all,
+        *_sweep_all,
         *_uncertainty_all,
         *_units_all,
         *_world_all,

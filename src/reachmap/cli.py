@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -114,8 +114,40 @@ def reach(
             ".json .csv .kml .gpkg .txt .md). A summary is still printed.",
         ),
     ] = None,
+    site_km: Annotated[
+        float,
+        typer.Option(
+            "--site-km",
+            help="Each site lies somewhere within this many km of the point given: "
+            "adds tiers (certain / possible / unreachable) and probabilities.",
+        ),
+    ] = 0.0,
+    max_range: Annotated[
+        str | None,
+        typer.Option(
+            "--max-range",
+            help="The maximum range is only known to an interval, e.g. '4,500-5,500 km' "
+            "(replaces the maximum of --range, which may then be omitted).",
+        ),
+    ] = None,
+    max_range_mode: Annotated[
+        str | None,
+        typer.Option(
+            "--max-range-mode",
+            help="Most likely maximum range (draws are then triangular, not uniform).",
+        ),
+    ] = None,
+    draws: Annotated[
+        int,
+        typer.Option(help="Monte Carlo draws for probabilities under uncertainty (0: tiers only)."),
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the draws (same seed, same numbers).")] = 0,
 ) -> None:
-    """Countries, capitals and people within reach of one or more sites."""
+    """Countries, capitals and people within reach of one or more sites.
+
+    With --site-km or --max-range, places and countries are also put in tiers
+    (certainly, possibly or not reachable) and given seeded Monte Carlo probabilities.
+    """
     from reachmap.export import (
         FILE_FORMATS,
         FORMATS,
@@ -131,8 +163,10 @@ def reach(
     try:
         if not site:
             raise InputError("site", "", "at least one --site (a place name or 'lat,lon')")
-        if range_text is None:
+        if range_text is None and max_range is None:
             raise InputError("range", "", "a --range such as '500-5500 km' or '310 to 3,400 miles'")
+        if max_range_mode is not None and max_range is None:
+            raise InputError("max_range_mode", max_range_mode, "a --max-range interval with it")
         if fmt is not None and fmt not in all_formats:
             raise InputError("format", fmt, "one of " + ", ".join(all_formats))
         if fmt is not None and len(out or []) > 1:
@@ -152,14 +186,34 @@ def reach(
                 f"--out FILE with {fmt} (it is a binary or "
                 "multi-layer format); on the terminal use one of " + ", ".join(FORMATS),
             )
-        rng = parse_range(range_text, field="range")
         sites = [resolve_site(s, field="site") for s in site]
-        raster = population_for(population, sites, rng.max_km)
+        uncertain = _uncertainty(
+            range_text, sites, site_km=site_km, max_range=max_range, mode=max_range_mode,
+            draws=draws, seed=seed,
+        )  # fmt: skip
+        if range_text is not None:
+            rng = parse_range(range_text, field="range")
+        else:  # only --max-range: the table shows its widest reach
+            assert uncertain is not None
+            rng = uncertain[1].nominal
+        reach_km = uncertain[1].best[1] + site_km if uncertain is not None else rng.max_km
+        raster = population_for(population, sites, reach_km)
     except ReachmapError as err:
         _fail(err)
 
     with err_console.status("Computing reach on the WGS84 ellipsoid…"):
         result = analyze(sites, rng, raster)
+    tiers = None
+    if uncertain:
+        from reachmap.clitiers import progress_bar
+        from reachmap.probability import analyze_uncertain
+
+        with progress_bar("Monte Carlo draws") as bar:
+            task = bar.add_task("draws", total=max(draws, 1))
+            tiers = analyze_uncertain(
+                uncertain[0], uncertain[1], raster, draws=draws, seed=seed,
+                progress=lambda n: bar.update(task, completed=n),
+            )  # fmt: skip
     try:
         write(result, targets)
     except ReachmapError as err:
@@ -168,8 +222,49 @@ def reach(
         err_console.print(f"wrote {path} ({path_fmt})", highlight=False, soft_wrap=True)
     if targets or (fmt or "table") == "table":
         _print_table(result)
+        if tiers is not None:
+            from reachmap.clitiers import print_tiers
+
+            print_tiers(tiers, out_console)
+    elif fmt == "json" and tiers is not None:
+        import json
+
+        doc = result.to_dict() | {"uncertainty": tiers.to_dict()}
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(render(result, fmt or "table"))
+
+
+def _uncertainty(
+    range_text: str | None,
+    sites: list[Any],
+    *,
+    site_km: float,
+    max_range: str | None,
+    mode: str | None,
+    draws: int,
+    seed: int,
+) -> tuple[list[Any], Any] | None:
+    """Uncertain sites and range from the reach options, or None if nothing is uncertain."""
+    from reachmap.uncertainty import MAX_DRAWS, UncertainRange, UncertainSite, parse_interval
+    from reachmap.units import parse_range
+
+    if not 0 <= draws <= MAX_DRAWS:
+        raise InputError("draws", draws, f"a whole number from 0 to {MAX_DRAWS:,}")
+    if not 0 <= seed < 2**63:
+        raise InputError("seed", seed, "a whole number from 0 to 2**63 - 1")
+    usites = [UncertainSite(s, radius_km=site_km) for s in sites]  # checks site_km
+    if site_km == 0 and max_range is None:
+        return None
+    interval = parse_interval(max_range, field="max_range", mode=mode) if max_range else None
+    if range_text is not None:
+        rng = UncertainRange.from_range(parse_range(range_text, field="range"),
+                                        max_interval=interval)  # fmt: skip
+    else:
+        assert interval is not None
+        rng = UncertainRange.from_range(parse_range(f"{interval.hi_km!r} km"),
+                                        max_interval=interval)  # fmt: skip
+    return usites, rng
 
 
 def _print_table(result: object) -> None:
@@ -356,7 +451,10 @@ def classify(
     except ReachmapError as err:
         _fail(err)
     title, rng, capability, basing = (
-        subject.subject, subject.range_km, subject.capability_km, subject.basing
+        subject.subject,
+        subject.range_km,
+        subject.capability_km,
+        subject.basing,
     )
     low, high = capability
     cap = f"{high:,.1f} km" if low == high else f"{low:,.1f}–{high:,.1f} km (estimates)"
@@ -439,7 +537,8 @@ def ingest(
     report_path: Annotated[
         Path | None,
         typer.Option(
-            "--report", help="Markdown report of the extractions and the claim checks "
+            "--report",
+            help="Markdown report of the extractions and the claim checks "
             "(default: ARTICLE.report.md).",
         ),
     ] = None,
@@ -515,7 +614,9 @@ def serve(
     workers: Annotated[
         int,
         typer.Option(
-            min=1, max=64, help="Server processes (a reach analysis holds one CPU core).",
+            min=1,
+            max=64,
+            help="Server processes (a reach analysis holds one CPU core).",
         ),
     ] = 1,
 ) -> None:
@@ -591,3 +692,12 @@ def catalog_validate(
         err_console.print(f"{len(problems)} problem(s)", highlight=False)
         raise typer.Exit(code=1)
     out_console.print("catalog OK", highlight=False)
+
+
+def _register_sweep() -> None:
+    from reachmap.clitiers import sweep
+
+    app.command("sweep")(sweep)
+
+
+_register_sweep()

@@ -122,6 +122,8 @@ class UncertainResult:
     #: People reached per draw (rows) and country (columns, in
     #: :func:`~reachmap.world.load_countries` order); shape ``(0, n)`` without draws.
     draw_population: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    #: Whether each country was wholly reached (share >= 99.99%), per draw; same shape.
+    draw_full: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool), repr=False)
 
     def countries_in(self, tier: str) -> list[CountryTier]:
         """Countries of one tier, most people first."""
@@ -295,14 +297,11 @@ def analyze_uncertain(
             sites, range_km, population, places, place_country, place_pop, share, tiers,
             draws=draws, seed=seed, n_countries=n_c, progress=progress,
         )  # fmt: skip
-    elif draws > 0 and progress is not None:
-        progress(draws)
-    if mc is not None:
-        place_prob = mc["place_probability"]
-    elif draws > 0:  # nothing is uncertain: every probability is 0 or 1
-        place_prob = np.where(tiers == CERTAIN, 1.0, 0.0)
-    else:
-        place_prob = np.full(tiers.size, np.nan)
+    elif draws > 0:  # nothing is uncertain: every draw is the same, no need to draw
+        mc = _every_draw_alike(tiers, cert_c, denom, draws)
+        if progress is not None:
+            progress(draws)
+    place_prob = mc["place_probability"] if mc is not None else np.full(tiers.size, np.nan)
 
     country_rows = []
     for i in range(n_c):
@@ -340,9 +339,13 @@ def analyze_uncertain(
     cap_idx = np.flatnonzero(np.asarray(places.is_capital))
     listed = np.flatnonzero(tiers != UNREACHABLE)
     listed = listed[np.argsort(-place_pop[listed], kind="stable")[:top]]
-    totals_extra: dict[str, Any] = {"draw_population": np.zeros((0, n_c))}
+    totals_extra: dict[str, Any] = {
+        "draw_population": np.zeros((0, n_c)),
+        "draw_full": np.zeros((0, n_c), dtype=bool),
+    }
     if mc is not None:
         totals_extra["draw_population"] = mc["by_country"]
+        totals_extra["draw_full"] = mc["full"]
         for k in ("population_mean", "population_p05", "population_p95"):
             totals_extra[k] = float(mc["total_" + k])
     return UncertainResult(
@@ -381,6 +384,28 @@ def _all_cells(raster: PopulationRaster) -> RowIntervals:
     g = raster.grid
     rows = np.arange(g.nrows, dtype=np.int64)
     return RowIntervals(rows, np.zeros(g.nrows, np.int64), np.full(g.nrows, g.ncols, np.int64))
+
+
+def _every_draw_alike(
+    tiers: np.ndarray, people: np.ndarray, denom: np.ndarray, draws: int
+) -> dict[str, Any]:
+    """Return what :func:`_monte_carlo` would when sites and range are exact: no chance left."""
+    by_country = np.tile(people, (draws, 1))
+    full = (by_country >= FULL_SHARE * denom) & (denom > 0)
+    total = float(people.sum())
+    return {
+        "place_probability": np.where(tiers == CERTAIN, 1.0, 0.0),
+        "by_country": by_country,
+        "full": full,
+        "probability_reached": (people > 0).astype(float),
+        "probability_full": full[0].astype(float),
+        "population_mean": people,
+        "population_p05": people,
+        "population_p95": people,
+        "total_population_mean": total,
+        "total_population_p05": total,
+        "total_population_p95": total,
+    }
 
 
 def _monte_carlo(
@@ -442,6 +467,7 @@ def _monte_carlo(
     return {
         "place_probability": place_prob,
         "by_country": by_country,
+        "full": full & (denom > 0),
         "probability_reached": (by_country > 0).mean(axis=0),
         "probability_full": np.where(denom > 0, full.mean(axis=0), 0.0),
         "population_mean": by_country.mean(axis=0),
