@@ -163,6 +163,7 @@ def test_cli_sweep_writes_parquet_csv_and_summary(tmp_path) -> None:
         (SPEC_TOML.replace("draws = 10", "draws = -1"), "s.toml: draws"),
         (SPEC_TOML.replace("seed = 1", "seeds = 1"), "s.toml: seeds"),
         (SPEC_TOML + 'populations = ["nowhere.txt"]\n', "grid.populations"),
+        (SPEC_TOML + 'populations = ["/nonexistent/pop.tif"]\n', "grid.populations"),
     ],
 )
 def test_cli_sweep_bad_input_exits_2_and_writes_nothing(tmp_path, text, field) -> None:

@@ -199,11 +199,15 @@ def check_references(spec: SweepSpec) -> None:
     for region_id in g.regions:
         _region_rows(region_id, spec.on)
     for pop in g.populations:
-        if pop not in POPULATION_CHOICES and not pop.lower().endswith((".tif", ".tiff")):
+        if pop in POPULATION_CHOICES:
+            continue
+        if not pop.lower().endswith((".tif", ".tiff")):
             raise InputError(
                 "grid.populations", pop,
                 "one of " + ", ".join(POPULATION_CHOICES) + " or a GeoTIFF path",
             )  # fmt: skip
+        if not Path(pop).is_file():
+            raise InputError("grid.populations", pop, "a GeoTIFF file that exists")
     spec.scenarios()
 
 
