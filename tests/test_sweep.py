@@ -249,3 +249,35 @@ def test_sweep_seeds_do_not_depend_on_order() -> None:
     a = [s.seed for s in spec.scenarios()]
     assert a == [s.seed for s in SweepSpec.model_validate(SPEC).scenarios()]
     assert a[0] == int(np.random.SeedSequence([3, 0]).generate_state(1)[0])
+
+
+def test_reach_files_carry_the_tier_zones_and_tiers(tmp_path) -> None:
+    import pyogrio
+    from shapely.geometry import Point, shape
+
+    minsk = resolve_site("Minsk")
+    files = [tmp_path / f"r.{ext}" for ext in ("geojson", "gpkg", "csv", "json")]
+    args = ["reach", "--site", "Minsk", "--range", "800 km", "--site-km", "30", "--draws", "20"]
+    result = invoke(*args, *[x for f in files for x in ("--out", f)])
+    assert result.exit_code == 0, result.stderr
+    fc = json.loads(files[0].read_text(encoding="utf-8"))
+    zones = {f["properties"]["kind"]: shape(f["geometry"]) for f in fc["features"]
+             if f["properties"]["kind"] in ("certain", "possible")}  # fmt: skip
+    g = Geodesic.WGS84
+
+    def at(km: float) -> Point:
+        p = g.Direct(minsk.lat, minsk.lon, 70.0, km * 1000.0)
+        return Point(p["lon2"], p["lat2"])
+
+    # certain: within 800 - 30 = 770 km of the centre; possible: within 830 km (±10 km margin)
+    assert zones["certain"].contains(at(760)) and not zones["certain"].contains(at(780))
+    assert zones["possible"].contains(at(820)) and not zones["possible"].contains(at(840))
+    caps = [f["properties"] for f in fc["features"] if f["properties"]["kind"] == "capital"]
+    assert {c["tier"] for c in caps} >= {"certain", "unreachable"}
+    layers = {name for name, _ in pyogrio.list_layers(files[1])}
+    assert {"certain", "possible", "capitals", "envelope"} <= layers
+    with open(files[2], newline="", encoding="utf-8") as f:
+        rows = {r["iso2"]: r for r in csv.DictReader(f)}
+    assert rows["BY"]["tier"] == "certain" and rows["FR"]["tier"] == "unreachable"
+    doc = json.loads(files[3].read_text(encoding="utf-8"))
+    assert doc["uncertainty"]["draws"] == 20

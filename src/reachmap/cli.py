@@ -215,7 +215,7 @@ def reach(
                 progress=lambda n: bar.update(task, completed=n),
             )  # fmt: skip
     try:
-        write(result, targets)
+        write(result, targets, tiers)
     except ReachmapError as err:
         _fail(err)
     for path, path_fmt in targets:
@@ -226,13 +226,8 @@ def reach(
             from reachmap.clitiers import print_tiers
 
             print_tiers(tiers, out_console)
-    elif fmt == "json" and tiers is not None:
-        import json
-
-        doc = result.to_dict() | {"uncertainty": tiers.to_dict()}
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(render(result, fmt or "table"))
+        sys.stdout.write(render(result, fmt or "table", tiers))
 
 
 def _uncertainty(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -95,19 +96,23 @@ def check_out_path(path: Path) -> None:
         raise InputError("out", str(path), f"a path in a writable directory ({parent} is not one)")
 
 
-def feature_collection(result: ReachResult) -> dict[str, Any]:
+def feature_collection(result: ReachResult, tiers: Any = None) -> dict[str, Any]:
     """RFC 7946 FeatureCollection: the envelope, the sites and every capital.
 
     Parameters
     ----------
     result : ReachResult
         The analysis.
+    tiers : UncertainResult, optional
+        Tiers under uncertainty (:func:`reachmap.probability.analyze_uncertain`): adds
+        the ``certain`` and ``possible`` zones and each capital's tier and probability.
 
     Returns
     -------
     dict
         GeoJSON FeatureCollection; each feature has a ``kind`` property
-        (``envelope``, ``site`` or ``capital``).
+        (``envelope``, ``site`` or ``capital``; with tiers also ``certain`` and
+        ``possible``).
     """
     rng = result.range
     features: list[dict[str, Any]] = [
@@ -146,7 +151,41 @@ def feature_collection(result: ReachResult) -> dict[str, Any]:
                 },
             }
         )
+    if tiers is not None:
+        _add_tiers(features, tiers)
     return {"type": "FeatureCollection", "features": features}
+
+
+def _add_tiers(features: list[dict[str, Any]], tiers: Any) -> None:
+    """Add the tier zones, and each capital's tier and probability, to the features."""
+    by_place = {(c.name, c.country, c.lat, c.lon): c for c in tiers.capitals}
+    for f in features:
+        p = f["properties"]
+        if p["kind"] == "capital":
+            lon, lat = f["geometry"]["coordinates"]
+            t = by_place.get((p["name"], p["country"], lat, lon))
+            p["tier"] = t.tier if t is not None else ""
+            prob = t.probability if t is not None else math.nan
+            p["probability"] = None if math.isnan(prob) else round(prob, 6)
+    sites = "; ".join(s.label for s in tiers.sites)
+    for kind, geom, words in (
+        ("certain", tiers.certain_envelope, "reached from anywhere in the sites' areas"),
+        ("possible", tiers.possible_envelope, "reached from somewhere in the sites' areas"),
+    ):
+        if not geom.is_empty:
+            features.insert(
+                1 if kind == "certain" else 2,
+                {
+                    "type": "Feature",
+                    "geometry": to_geojson(geom),
+                    "properties": {
+                        "kind": kind,
+                        "range_text": tiers.range.text,
+                        "sites": sites,
+                        "meaning": words,
+                    },
+                },
+            )
 
 
 _COUNTRY_COLUMNS = [
@@ -164,12 +203,26 @@ def _country_row(c: CountryReach) -> dict[str, Any]:
     return row
 
 
-def _countries_csv(result: ReachResult) -> str:
+_TIER_COLUMNS = [
+    "tier", "certain_population", "possible_population", "probability_reached",
+    "probability_full",
+]  # fmt: skip
+
+
+def _countries_csv(result: ReachResult, tiers: Any = None) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=_COUNTRY_COLUMNS, lineterminator="\n")
+    columns = _COUNTRY_COLUMNS + (_TIER_COLUMNS if tiers is not None else [])
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
+    by_iso = {t.iso2: t for t in tiers.countries} if tiers is not None else {}
     for c in sorted(result.countries, key=lambda c: (c.status == "none", c.name)):
-        writer.writerow(_country_row(c))
+        row = _country_row(c)
+        t = by_iso.get(c.iso2) if c.iso2 else None
+        if tiers is not None:
+            for k in _TIER_COLUMNS:
+                v = getattr(t, k) if t is not None else ""
+                row[k] = "" if isinstance(v, float) and math.isnan(v) else v
+        writer.writerow(row)
     return buf.getvalue()
 
 
@@ -226,17 +279,42 @@ def summary_text(result: ReachResult) -> str:
     return "\n".join(lines)
 
 
-def render(result: ReachResult, fmt: str) -> str:
-    """Render a text format (``table``, ``json``, ``geojson``, ``csv``) to a string."""
+def render(result: ReachResult, fmt: str, tiers: Any = None) -> str:
+    """Render a text format (``table``, ``json``, ``geojson``, ``csv``) to a string.
+
+    With ``tiers`` (an :class:`~reachmap.probability.UncertainResult`), JSON gains an
+    ``uncertainty`` object, GeoJSON the tier zones and the capitals' tiers, CSV the
+    countries' tiers and probabilities, and the text a paragraph on them.
+    """
     if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        doc = result.to_dict()
+        if tiers is not None:
+            doc["uncertainty"] = tiers.to_dict()
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if fmt == "geojson":
-        return json.dumps(feature_collection(result), ensure_ascii=False) + "\n"
+        return json.dumps(feature_collection(result, tiers), ensure_ascii=False) + "\n"
     if fmt == "csv":
-        return _countries_csv(result)
+        return _countries_csv(result, tiers)
     if fmt == "table":
-        return summary_text(result)
+        return summary_text(result) + (_tiers_text(tiers) if tiers is not None else "")
     raise InputError("format", fmt, "one of " + ", ".join(FORMATS))
+
+
+def _tiers_text(tiers: Any) -> str:
+    """Write a paragraph on the tiers, for the text summary."""
+    caps = {t: ", ".join(c.name for c in tiers.capitals_in(t)) for t in ("certain", "possible")}
+    draws = f"{tiers.draws} Monte Carlo draws, seed {tiers.seed}" if tiers.draws else "no draws"
+    lines = [
+        "## Under uncertainty",
+        "",
+        f"Sites: {'; '.join(s.label for s in tiers.sites)}; range {tiers.range.text} ({draws}).",
+        f"People certainly reached: {tiers.population_certain:,}; possibly: "
+        f"{tiers.population_possible:,}.",
+        f"Capitals certainly reached: {caps['certain']}",
+        f"Capitals possibly reached: {caps['possible']}",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def _temp_beside(path: Path) -> Path:
@@ -248,10 +326,10 @@ def _temp_beside(path: Path) -> Path:
     return Path(name)
 
 
-def _write_ogr(result: ReachResult, path: Path, driver: str) -> None:
+def _write_ogr(result: ReachResult, path: Path, driver: str, tiers: Any = None) -> None:
     from pyogrio.raw import write as ogr_write  # only KML and GeoPackage need GDAL
 
-    fc = feature_collection(result)
+    fc = feature_collection(result, tiers)
     layers: dict[str, list[dict[str, Any]]] = {}
     for f in fc["features"]:
         layers.setdefault(f["properties"]["kind"], []).append(f)
@@ -262,7 +340,10 @@ def _write_ogr(result: ReachResult, path: Path, driver: str) -> None:
             {"geometry": shapely.geometry.mapping(g), "properties": _country_row(c)}
             for c, g in zip(result.countries, geoms, strict=True)
         ]
-    names = {"envelope": "envelope", "site": "sites", "capital": "capitals", "country": "countries"}
+    names = {
+        "envelope": "envelope", "site": "sites", "capital": "capitals", "country": "countries",
+        "certain": "certain", "possible": "possible",
+    }  # fmt: skip
     for i, (kind, feats) in enumerate(layers.items()):
         geometry = np.array([shapely.to_wkb(shape(f["geometry"])) for f in feats], dtype=object)
         keys = [k for k in feats[0]["properties"] if k != "kind"]
@@ -280,7 +361,7 @@ def _write_ogr(result: ReachResult, path: Path, driver: str) -> None:
             fields=keys,
             layer=names[kind],
             driver=driver,
-            geometry_type="MultiPolygon" if kind in ("envelope", "country") else "Point",
+            geometry_type="Point" if kind in ("site", "capital") else "MultiPolygon",
             crs="EPSG:4326",
             append=i > 0,
         )
@@ -296,18 +377,18 @@ def _dtype(values: list[Any]) -> Any:
     return object
 
 
-def _write_one(result: ReachResult, tmp: Path, fmt: str) -> None:
+def _write_one(result: ReachResult, tmp: Path, fmt: str, tiers: Any = None) -> None:
     if fmt in FORMATS:
-        tmp.write_text(render(result, fmt), encoding="utf-8")
+        tmp.write_text(render(result, fmt, tiers), encoding="utf-8")
     elif fmt == "kml":
-        _write_ogr(result, tmp, "KML")
+        _write_ogr(result, tmp, "KML", tiers)
     elif fmt == "gpkg":
-        _write_ogr(result, tmp, "GPKG")
+        _write_ogr(result, tmp, "GPKG", tiers)
     else:
         raise InputError("format", fmt, "one of " + ", ".join([*FORMATS, "kml", "gpkg"]))
 
 
-def write(result: ReachResult, targets: Sequence[tuple[Path, str]]) -> None:
+def write(result: ReachResult, targets: Sequence[tuple[Path, str]], tiers: Any = None) -> None:
     """Write ``result`` to several files, all or nothing.
 
     Each file is written under a temporary name beside its destination; only when
@@ -321,6 +402,8 @@ def write(result: ReachResult, targets: Sequence[tuple[Path, str]]) -> None:
     targets : sequence of (pathlib.Path, str)
         Destination files and their formats (``table``, ``json``, ``geojson``,
         ``csv``, ``kml`` or ``gpkg``).
+    tiers : UncertainResult, optional
+        Tiers under uncertainty, written into every file (see :func:`render`).
 
     Raises
     ------
@@ -334,7 +417,7 @@ def write(result: ReachResult, targets: Sequence[tuple[Path, str]]) -> None:
             try:
                 tmp = _temp_beside(path)
                 temps.append((tmp, path))
-                _write_one(result, tmp, fmt)
+                _write_one(result, tmp, fmt, tiers)
             except OSError as err:
                 raise InputError(
                     "out", str(path), f"a writable file path ({err.strerror})"
