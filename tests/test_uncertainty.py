@@ -227,3 +227,31 @@ def test_deployments_take_the_catalogs_site_radius_unless_one_is_given() -> None
     assert s.radius_km == cat.sites[dep.site].uncertainty_km
     (s,) = uncertain_sites(deployments=["oreshnik-belarus"], radius_km=5.0)
     assert s.radius_km == 5.0
+
+
+def test_polygon_tiers_refined_near_the_edges_equal_tiers_refined_everywhere() -> None:
+    from reachmap.uncertainty import distance_bounds, tiers_from_bounds
+
+    site = UncertainSite.from_polygon([(53.5, 31.3), (53.9, 31.3), (53.9, 32.1), (53.5, 32.1)])
+    rng = UncertainRange(Interval(280.0, 300.0), Interval(900.0, 950.0))
+    gen = np.random.default_rng(9)
+    az, km = gen.uniform(0, 360, 3000), gen.uniform(250.0, 1000.0, 3000)
+    pts = [direct(53.7, 31.7, a, k) for a, k in zip(az, km, strict=True)]
+    lat = np.array([p[0] for p in pts])
+    lon = np.array([p[1] for p in pts])
+    fast = point_tiers(lat=lat, lon=lon, sites=[site], range_km=rng)
+    full = tiers_from_bounds(*distance_bounds([site], lat, lon), rng)
+    assert (fast == full).all()
+    assert {"certain", "possible", "unreachable"} == set(fast.tolist())
+
+
+def test_an_analysis_with_a_polygon_site_is_consistent() -> None:
+    from reachmap.probability import analyze_uncertain
+
+    site = UncertainSite.from_polygon([(53.5, 31.3), (53.9, 31.3), (53.9, 32.1), (53.5, 32.1)])
+    r = analyze_uncertain([site], UncertainRange(exact(0.0), exact(1000.0)), draws=30, seed=1)
+    for p in r.capitals:
+        assert (p.tier == "certain") == (p.probability == 1.0) or p.tier == "possible"
+        if p.tier == "unreachable":
+            assert p.probability == 0.0
+    assert any(p.tier == "possible" for p in r.capitals)

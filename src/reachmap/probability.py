@@ -265,7 +265,7 @@ def analyze_uncertain(
         raise InputError("draws", draws, f"a whole number from 0 to {MAX_DRAWS:,}")
     places = load_places()
     countries = load_countries()
-    dmin, dmax = distance_bounds(sites, places.lat, places.lon)
+    dmin, dmax = distance_bounds(sites, places.lat, places.lon, thresholds_km=range_km.thresholds)
     tiers = tiers_from_bounds(dmin, dmax, range_km)
     certain_ann, possible_ann = tier_annuli(sites, range_km)
     country_index = {str(c): i for i, c in enumerate(countries.iso2) if c}
@@ -326,19 +326,23 @@ def analyze_uncertain(
             )
         )
 
-    nearest = np.argmin(dmin, axis=0)
-
     def place_row(i: int) -> PlaceTier:
         p = places.row(i)
+        k = int(np.argmin(dmin[:, i]))  # the nearest site's area
         return PlaceTier(
             name=p.name, country=p.country, lat=p.lat, lon=p.lon, population=int(p.population),
-            tier=str(tiers[i]), min_km=float(dmin[nearest[i], i]),
-            max_km=float(dmax[nearest[i], i]), probability=float(place_prob[i]),
+            tier=str(tiers[i]), min_km=float(dmin[k, i]), max_km=float(dmax[k, i]),
+            probability=float(place_prob[i]),
         )  # fmt: skip
 
     cap_idx = np.flatnonzero(np.asarray(places.is_capital))
     listed = np.flatnonzero(tiers != UNREACHABLE)
     listed = listed[np.argsort(-place_pop[listed], kind="stable")[:top]]
+    if any(s.polygon is not None for s in sites):  # listed rows get a polygon's own bounds
+        shown = np.concatenate([cap_idx, listed])
+        dmin[:, shown], dmax[:, shown] = distance_bounds(
+            sites, places.lat[shown], places.lon[shown]
+        )
     totals_extra: dict[str, Any] = {
         "draw_population": np.zeros((0, n_c)),
         "draw_full": np.zeros((0, n_c), dtype=bool),

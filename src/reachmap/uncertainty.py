@@ -287,6 +287,11 @@ class UncertainRange:
         return self.min.is_exact and self.max.is_exact
 
     @property
+    def thresholds(self) -> tuple[float, ...]:
+        """The four distances tiers compare bounds with, in kilometres."""
+        return (self.min.lo_km, self.min.hi_km, self.max.lo_km, self.max.hi_km)
+
+    @property
     def worst(self) -> tuple[float, float]:
         """``(min_km, max_km)`` of the narrowest admissible annulus."""
         return (self.min.hi_km, self.max.lo_km)
@@ -378,12 +383,23 @@ class UncertainSite:
             return f"{self.site.label} ± {self.radius_km:g} km"
         return self.site.label
 
-    def distance_bounds(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def distance_bounds(
+        self, lat: np.ndarray, lon: np.ndarray, *, thresholds_km: Sequence[float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Least and greatest distance from the site's area to points, in kilometres.
 
         The least is exact for a disc; the greatest is ``d + u`` (exact except near the
         antipode, where it is an upper bound). For a polygon both are bounds, within
         half of :data:`POLYGON_STEP_KM`.
+
+        Parameters
+        ----------
+        lat, lon : numpy.ndarray
+            Points, in degrees.
+        thresholds_km : sequence of float, optional
+            For a polygon: refine only the points whose enclosing-disc bounds hold one
+            of these distances (elsewhere the disc's looser bounds decide the same
+            comparisons). Default: refine every point.
         """
         la = np.asarray(lat, dtype=np.float64).ravel()
         lo = np.asarray(lon, dtype=np.float64).ravel()
@@ -393,21 +409,33 @@ class UncertainSite:
         dmin, dmax = np.maximum(d - u, 0.0), d + u
         if self.polygon is None or la.size == 0:
             return dmin, dmax
-        return self._polygon_bounds(la, lo, dmin, dmax)
+        if thresholds_km is None:
+            todo = np.arange(la.size)
+        else:
+            t = np.asarray(thresholds_km, dtype=np.float64)[:, None]
+            slack = POLYGON_STEP_KM + TIER_TOLERANCE_KM
+            todo = np.flatnonzero(((t >= dmin - slack) & (t <= dmax + slack)).any(axis=0))
+        return self._polygon_bounds(la, lo, dmin, dmax, todo)
 
     def _polygon_bounds(
-        self, la: np.ndarray, lo: np.ndarray, dmin: np.ndarray, dmax: np.ndarray
+        self, la: np.ndarray, lo: np.ndarray, dmin: np.ndarray, dmax: np.ndarray, todo: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds from the densified boundary, for the points ``todo``, in chunks."""
         assert self._boundary is not None and self._shape is not None
         b = self._boundary
         half = POLYGON_STEP_KM / 2
-        inside = shapely.contains_xy(self._shape, lo, la)
         dmin = dmin.copy()
         dmax = dmax.copy()
-        for i in range(la.size):
-            d = distance_km(lat1=la[i], lon1=lo[i], lat2=b[:, 0], lon2=b[:, 1])
-            dmin[i] = 0.0 if inside[i] else max(float(d.min()) - half, 0.0)
-            dmax[i] = min(float(d.max()) + half, dmax[i])
+        step = max(1, 2_000_000 // len(b))
+        for start in range(0, todo.size, step):
+            idx = todo[start : start + step]
+            d = distance_km(
+                lat1=np.repeat(la[idx], len(b)), lon1=np.repeat(lo[idx], len(b)),
+                lat2=np.tile(b[:, 0], idx.size), lon2=np.tile(b[:, 1], idx.size),
+            ).reshape(idx.size, len(b))  # fmt: skip
+            inside = shapely.contains_xy(self._shape, lo[idx], la[idx])
+            dmin[idx] = np.where(inside, 0.0, np.maximum(d.min(axis=1) - half, 0.0))
+            dmax[idx] = np.minimum(d.max(axis=1) + half, dmax[idx])
         return dmin, dmax
 
     def sample(self, gen: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -473,9 +501,23 @@ def _densify(vertices: tuple[tuple[float, float], ...]) -> tuple[np.ndarray, Pol
 
 
 def distance_bounds(
-    sites: Sequence[UncertainSite], lat: np.ndarray, lon: np.ndarray
+    sites: Sequence[UncertainSite],
+    lat: np.ndarray,
+    lon: np.ndarray,
+    *,
+    thresholds_km: Sequence[float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per site and point, the least and greatest distance, in kilometres.
+
+    Parameters
+    ----------
+    sites : sequence of UncertainSite
+        The sites.
+    lat, lon : numpy.ndarray
+        Points, in degrees.
+    thresholds_km : sequence of float, optional
+        The distances the bounds will be compared with (see
+        :meth:`UncertainSite.distance_bounds`); polygons refine only near them.
 
     Returns
     -------
@@ -488,7 +530,7 @@ def distance_bounds(
     lows = np.empty((len(sites), n))
     highs = np.empty((len(sites), n))
     for k, s in enumerate(sites):
-        lows[k], highs[k] = s.distance_bounds(lat, lon)
+        lows[k], highs[k] = s.distance_bounds(lat, lon, thresholds_km=thresholds_km)
     return lows, highs
 
 
@@ -524,7 +566,8 @@ def point_tiers(
     ['certain', 'possible', 'unreachable']
     """
     la = np.asarray(lat, dtype=np.float64).ravel()
-    dmin, dmax = distance_bounds(sites, la, np.asarray(lon, dtype=np.float64).ravel())
+    lo = np.asarray(lon, dtype=np.float64).ravel()
+    dmin, dmax = distance_bounds(sites, la, lo, thresholds_km=range_km.thresholds)
     return tiers_from_bounds(dmin, dmax, range_km)
 
 
