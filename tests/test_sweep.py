@@ -281,3 +281,8 @@ def test_reach_files_carry_the_tier_zones_and_tiers(tmp_path) -> None:
     assert rows["BY"]["tier"] == "certain" and rows["FR"]["tier"] == "unreachable"
     doc = json.loads(files[3].read_text(encoding="utf-8"))
     assert doc["uncertainty"]["draws"] == 20
+
+
+def test_the_example_sweep_file_is_valid() -> None:
+    spec = load_sweep(Path(__file__).parent.parent / "examples" / "sweeps" / "belarus.toml")
+    assert len(spec.scenarios()) == 2 * 1 * 2 * 3 * 2  # systems x max x sites x radii x pops

@@ -111,7 +111,9 @@ def print_tiers(result: Any, console: Console | None = None, *, rows: int = 25) 
 
 
 def sweep(
-    spec_path: Annotated[Path, typer.Argument(help="Sweep file (TOML); see examples/sweep.toml.")],
+    spec_path: Annotated[
+        Path, typer.Argument(help="Sweep file (TOML); see examples/sweeps/belarus.toml.")
+    ],
     out: Annotated[
         Path,
         typer.Option("--out", "-o", help="Directory for results.parquet, results.csv, summary.md."),
