@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from reachmap.catalog import load_catalog
 from reachmap.cli import app
-from reachmap.scenario import load_scenario, run_scenario
+from reachmap.errors import InputError
+from reachmap.scenario import Scenario, load_scenario, run_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
@@ -166,3 +167,123 @@ def test_catalog_validate(tmp_path: Path) -> None:
     bad = invoke("catalog", "validate", tmp_path)
     assert bad.exit_code == 1
     assert f"sites.toml:{i + 1}:" in bad.stdout
+
+
+# ---- [uncertainty] ---------------------------------------------------------------------
+
+_BASE = (
+    'title = "x"\non = 2026-01-01\npopulation = "places"\n[system]\ncatalog = "Oreshnik"\n'
+    '[sites]\ndeployments = ["oreshnik-belarus"]\n'
+)
+
+
+def _scenario_file(tmp_path: Path, extra: str) -> Path:
+    path = tmp_path / "sc.toml"
+    path.write_text(_BASE + extra, encoding="utf-8")
+    return path
+
+
+def test_uncertainty_table_is_read(tmp_path: Path) -> None:
+    sc = load_scenario(_scenario_file(tmp_path, (
+        "[uncertainty]\nsite_km = 12.5\nmax_range = \"4,500-5,500 km\"\n"
+        "max_range_mode = \"5,000 km\"\ndraws = 50\nseed = 7\n"
+        "polygons = [[[53.5, 31.0], [54.0, 31.0], [54.0, 32.5]]]\n"
+    )))  # fmt: skip
+    u = sc.uncertainty
+    assert u is not None
+    assert (u.site_km, u.draws, u.seed) == (12.5, 50, 7)
+    assert u.polygons == [[(53.5, 31.0), (54.0, 31.0), (54.0, 32.5)]]
+    interval = u.max_interval()
+    assert interval is not None
+    assert (interval.lo_km, interval.hi_km, interval.mode_km) == (4500.0, 5500.0, 5000.0)
+    # defaults, and a scenario without the table
+    bare = load_scenario(_scenario_file(tmp_path, "[uncertainty]\n")).uncertainty
+    assert bare is not None
+    assert (bare.site_km, bare.max_range, bare.draws, bare.seed, bare.polygons) == (
+        None, None, 0, 0, [],
+    )  # fmt: skip
+    assert load_scenario(_scenario_file(tmp_path, "")).uncertainty is None
+
+
+def test_uncertainty_keeps_the_json_form_of_older_scenarios(tmp_path: Path) -> None:
+    """The server stores a scenario's JSON under a hash of it: a scenario without the
+    table must dump as it did before the table existed (no "uncertainty": null)."""
+    plain = load_scenario(_scenario_file(tmp_path, ""))
+    dumped = plain.model_dump(mode="json", by_alias=True)
+    assert "uncertainty" not in dumped
+    assert Scenario.model_validate(dumped) == plain
+    with_table = load_scenario(_scenario_file(tmp_path, "[uncertainty]\ndraws = 5\n"))
+    dumped = with_table.model_dump(mode="json", by_alias=True)
+    assert dumped["uncertainty"]["draws"] == 5
+    assert Scenario.model_validate(dumped) == with_table
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ("[uncertainty]\ndraws = -1\n", "uncertainty.draws"),
+        ("[uncertainty]\ndraws = 100001\n", "uncertainty.draws"),
+        ("[uncertainty]\nsite_km = 1001\n", "uncertainty.site_km"),
+        ("[uncertainty]\nsite_km = true\n", "uncertainty.site_km"),
+        ('[uncertainty]\nmax_range = "1-2 parsecs"\n', "uncertainty.max_range"),
+        ('[uncertainty]\nmax_range_mode = "5,000 km"\n', "uncertainty.max_range_mode"),
+        ('[uncertainty]\nmax_range = "4000-5000 km"\nmax_range_mode = "6000 km"\n',
+         "uncertainty.max_range_mode"),
+        ("[uncertainty]\npolygons = [[[53.5, 31.0], [54.0, 31.0]]]\n", "uncertainty.polygons.0"),
+        ("[uncertainty]\npolygons = [[[0, 0], [1, 1], [0, 1]], [[95, 0], [1, 1], [0, 1]]]\n",
+         "uncertainty.polygons.1"),
+        ("[uncertainty]\nseed = -3\n", "uncertainty.seed"),
+        ("[uncertainty]\nbogus = 1\n", "uncertainty.bogus"),
+    ],
+    ids=["negative-draws", "too-many-draws", "radius-too-large", "radius-not-a-number",
+         "bad-unit", "mode-without-interval", "mode-outside-interval", "two-vertices",
+         "latitude-95", "negative-seed", "unknown-key"],
+)  # fmt: skip
+def test_bad_uncertainty_names_the_field(tmp_path: Path, extra: str, field: str) -> None:
+    with pytest.raises(InputError) as err:
+        load_scenario(_scenario_file(tmp_path, extra))
+    assert str(err.value).startswith(f"sc.toml: {field}:"), str(err.value)
+
+
+def test_run_scenario_gives_tiers_when_something_is_uncertain() -> None:
+    catalog = load_catalog()
+    dep = catalog.deployments["oreshnik-belarus"]
+    site = catalog.sites[dep.site]
+    assert site.uncertainty_km > 0  # the premise: the catalog site is a disc
+    doc = {"title": "t", "on": "2026-11-25", "population": "places",
+           "system": {"catalog": "Oreshnik"}}  # fmt: skip
+    run = run_scenario(Scenario.model_validate(
+        {**doc, "sites": {"deployments": ["oreshnik-belarus"]},
+         "uncertainty": {"draws": 10, "seed": 2}}
+    ))  # fmt: skip
+    assert run.tiers is not None
+    (us,) = run.tiers.sites
+    assert (us.site.lat, us.site.lon, us.radius_km) == (site.lat, site.lon, site.uncertainty_km)
+    assert (run.tiers.draws, run.tiers.seed) == (10, 2)
+    assert run.tiers.places_certain <= run.tiers.places_possible
+    # the main analysis still uses the catalog centre and the published range
+    assert [(s.lat, s.lon) for s in run.result.sites] == [(site.lat, site.lon)]
+    # the same deployment, stated exact: nothing is uncertain (Oreshnik is one figure)
+    exact = run_scenario(Scenario.model_validate(
+        {**doc, "sites": {"deployments": ["oreshnik-belarus"]}, "uncertainty": {"site_km": 0}}
+    ))  # fmt: skip
+    assert exact.tiers is None
+    # a place is exact, and so is the range: no tiers; max_range makes the range uncertain
+    assert run_scenario(Scenario.model_validate(
+        {**doc, "sites": {"places": ["Minsk"]}})).tiers is None  # fmt: skip
+    ranged = run_scenario(Scenario.model_validate(
+        {**doc, "sites": {"places": ["Minsk"]}, "uncertainty": {"max_range": "4,500-5,500 km"}}
+    )).tiers  # fmt: skip
+    assert ranged is not None
+    assert (ranged.range.max.lo_km, ranged.range.max.hi_km) == (4500.0, 5500.0)
+    assert [s.radius_km for s in ranged.sites] == [0.0]
+
+
+def test_max_range_below_the_minimum_range_names_the_field() -> None:
+    doc = Scenario.model_validate({
+        "title": "t", "on": "2026-11-25", "population": "places",
+        "system": {"range": "500-5,500 km", "basing": "ground"},  # a minimum of 500 km
+        "sites": {"places": ["Minsk"]}, "uncertainty": {"max_range": "300-400 km"},
+    })  # fmt: skip
+    with pytest.raises(InputError, match=r"^uncertainty\.max_range"):
+        run_scenario(doc)

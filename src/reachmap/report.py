@@ -7,11 +7,12 @@ forbids it) and no JavaScript is used. It holds no timestamp, so the same
 analysis gives the same bytes.
 
 What a report holds, in order: the title; the key figures; the sites and the
-range (as published and in kilometres); the map (:mod:`reachmap.reportmap`); the
-extra sections given by the caller (regime classification, claim verdicts,
-catalog figures with their sources); the countries reached fully, partly and
-only in the minimum-range hole; the capitals reached, inside the hole and
-beyond; the assumptions; the data provenance.
+range (as published and in kilometres); the map (:mod:`reachmap.reportmap`); when
+the sites or the range are uncertain, the reach under uncertainty
+(:mod:`reachmap.reporttiers`); the extra sections given by the caller (regime
+classification, claim verdicts, catalog figures with their sources); the countries
+reached fully, partly and only in the minimum-range hole; the capitals reached,
+inside the hole and beyond; the assumptions; the data provenance.
 
 Every text is escaped with :func:`html.escape`. A :class:`ReportSection` carries
 *markup*: build it with :meth:`ReportSection.from_text` or :func:`html_table`,
@@ -27,6 +28,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reachmap.coverage import BEYOND, IN_HOLE, REACHED, CountryReach
 from reachmap.envelope import boundary_tolerance_km
@@ -34,6 +36,9 @@ from reachmap.errors import InputError
 from reachmap.mapview import map_view
 from reachmap.reach import CapitalReach, ReachResult
 from reachmap.reportmap import render_map_png
+
+if TYPE_CHECKING:
+    from reachmap.probability import UncertainResult
 
 __all__ = [
     "DEFAULT_PROVENANCE",
@@ -285,10 +290,12 @@ def _scenario(result: ReachResult) -> str:
     return sites + "\n" + html_table(["", "Value"], rows, table_id="range")
 
 
-def _map(result: ReachResult, width_px: int) -> str:
-    png = render_map_png(result, width_px=width_px)
+def _map(result: ReachResult, width_px: int, tiers: UncertainResult | None = None) -> str:
+    from reachmap.reporttiers import map_alt_text, tiers_view
+
+    png = render_map_png(result, width_px=width_px, tiers=tiers)
     width, height = _png_size(png)
-    view = map_view(result)
+    view = map_view(result) if tiers is None else tiers_view(result, tiers)
     t = result.to_dict()["totals"]
     sites = ", ".join(s.label for s in result.sites)
     alt = (
@@ -303,6 +310,7 @@ def _map(result: ReachResult, width_px: int) -> str:
             else ""
         )
         + f"{t['capitals_beyond_max_range']} beyond the maximum range)."
+        + ("" if tiers is None else " " + map_alt_text(tiers))
     )
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     caption = f"{view.caption} Natural Earth 1:50m country outlines; GeoNames capitals (CC BY 4.0)."
@@ -428,6 +436,7 @@ def render_report(
     sections: Sequence[ReportSection] = (),
     provenance: str | None = None,
     map_width_px: int = 1400,
+    tiers: UncertainResult | None = None,
 ) -> str:
     """Render a reach analysis as one self-contained HTML page.
 
@@ -446,6 +455,11 @@ def render_report(
         analysis is always added.
     map_width_px : int
         Width of the embedded map, in pixels.
+    tiers : UncertainResult, optional
+        The reach under uncertainty of the same sites
+        (:func:`reachmap.probability.analyze_uncertain`): adds the section "Reach
+        under uncertainty" after the map, and the certain and possible zones and the
+        capitals' tiers to the map.
 
     Returns
     -------
@@ -470,12 +484,15 @@ def render_report(
     if not str(title).strip():
         raise InputError("title", title, "a non-empty title")
     from reachmap import __version__
+    from reachmap.reporttiers import tiers_section
 
+    uncertain = [] if tiers is None else [tiers_section(tiers)]
     body = [
         f"<h1>{_e(title)}</h1>",
         _key_figures(result),
         _section("scenario", "Sites and range", _scenario(result)),
-        _section("map", "Map", _map(result, map_width_px)),
+        _section("map", "Map", _map(result, map_width_px, tiers)),
+        *(_section("tiers", s.title, s.html) for s in uncertain),
         *(_section(f"extra-{n + 1}", s.title, s.html) for n, s in enumerate(sections)),
         _section("countries", "Countries", _countries(result)),
         _section("capitals", "National capitals", _capitals(result)),

@@ -26,6 +26,13 @@ which keeps the antipode ~1,000 km out of view). Every lon/lat polygon is
 
 Range rings are lines, not polygons: their points are exact geodesic end points
 kept only where their exact distance from the centre is within the view.
+
+Under uncertainty (``tiers``, see :func:`reachmap.probability.analyze_uncertain`) the
+map shows, instead of the one envelope, the zone certainly within range (solid) and
+the band possibly within range (lighter, hatched), both from the result's lon/lat
+envelopes through the same clip-densify-project steps; each site's disc or polygon is
+outlined, the capitals are marked by tier, and the view
+(:func:`reachmap.reporttiers.tiers_view`) holds the widest possible reach.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import shapely
@@ -45,7 +52,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from PIL import Image
-from shapely.geometry import MultiPolygon
+from shapely.geometry import MultiPolygon, Polygon
 
 from reachmap.coverage import BEYOND, IN_HOLE, REACHED
 from reachmap.envelope import MIN_DRAWN_RADIUS_KM
@@ -56,12 +63,18 @@ from reachmap.mapview import (
     MAX_VIEW_RADIUS_KM,
     MapView,
     Projector,
+    as_multipolygon,
     map_centre,
     map_view,
     view_radius_km,
 )
 from reachmap.reach import ReachResult, Site
+from reachmap.reporttiers import range_text, tiers_view
+from reachmap.uncertainty import CERTAIN, POSSIBLE, UNREACHABLE
 from reachmap.world import load_countries
+
+if TYPE_CHECKING:
+    from reachmap.probability import UncertainResult
 
 __all__ = [
     "DENSIFY_DEG",
@@ -86,6 +99,10 @@ _BORDER = "#9b9b9b"
 _REACH_FILL = "#e6550d"
 _REACH_EDGE = "#a63603"
 _HOLE_EDGE = "#2171b5"
+_CERTAIN_ALPHA = 0.45  # the certain zone: the reach colour, more opaque than the envelope's
+_POSSIBLE_FILL = "#fdae6b"  # the possible band: a lighter orange, hatched in the reach colour
+_POSSIBLE_ALPHA = 0.35
+_SITE_AREA = "#252525"
 
 
 class _Style(NamedTuple):
@@ -100,7 +117,17 @@ _CAPITAL_STYLE = {
     IN_HOLE: _Style("D", "#2171b5", 16.0, "Capital inside the minimum range (too close)"),
     BEYOND: _Style("o", "#7f7f7f", 10.0, "Capital beyond the maximum range"),
 }
+#: Capitals under uncertainty, by tier.
+_TIER_STYLE = {
+    CERTAIN: _Style("o", "#a50f15", 18.0, "Capital certainly reached"),
+    POSSIBLE: _Style("^", "#d94801", 26.0, "Capital possibly reached"),
+    UNREACHABLE: _Style("o", "#7f7f7f", 10.0, "Capital unreachable"),
+}
 _HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+_TIERS_NOTE = (
+    "Certain: reached from every point each site may be at, with every admissible range; "
+    "possible: from some. Range circles: from the sites' centres, with the published range."
+)
 
 
 def _path(polys: Iterable[MultiPolygon]) -> MplPath:
@@ -128,13 +155,15 @@ def _path(polys: Iterable[MultiPolygon]) -> MplPath:
 # --------------------------------------------------------------------------- drawing
 
 
-def _title(result: ReachResult) -> str:
-    sites = result.sites
+def _title(result: ReachResult, tiers: UncertainResult | None = None) -> str:
+    labels = [s.label for s in (result.sites if tiers is None else tiers.sites)]
     where = (
-        ", ".join(s.label for s in sites)
-        if len(sites) <= 3
-        else f"{len(sites)} sites ({sites[0].label}, {sites[1].label}, …)"
+        ", ".join(labels)
+        if len(labels) <= 3
+        else f"{len(labels)} sites ({labels[0]}, {labels[1]}, …)"
     )
+    if tiers is not None:
+        return f"Within reach of {where}: {range_text(tiers.range)}"
     rng = result.range
     km = "" if rng.unit == "km" else f" ({rng.km_text})"
     return f"Within reach of {where}: {rng}{km}"
@@ -183,8 +212,32 @@ def _label_ring(ax: Axes, proj: Projector, site: Site, radius: float, colour: st
             return
 
 
-def _draw_capitals(ax: Axes, proj: Projector, result: ReachResult) -> None:
-    caps = result.capitals
+class _Capital(NamedTuple):
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    status: str  # a reach status, or a tier under uncertainty
+    km: float  # distance to the nearest site (under uncertainty: the least)
+
+
+def _draw_capitals(
+    ax: Axes, proj: Projector, result: ReachResult, tiers: UncertainResult | None = None
+) -> None:
+    """Mark the capitals in view by status (or by tier) and name the notable ones.
+
+    Named: the most populous, and the nearest inside the minimum range (under
+    uncertainty: the nearest possibly reached).
+    """
+    if tiers is None:
+        caps = [_Capital(c.name, c.country, c.lat, c.lon, c.population, c.status, c.nearest_km)
+                for c in result.capitals]  # fmt: skip
+        styles, far, notable = _CAPITAL_STYLE, BEYOND, IN_HOLE
+    else:
+        caps = [_Capital(c.name, c.country, c.lat, c.lon, c.population, c.tier, c.min_km)
+                for c in tiers.capitals]  # fmt: skip
+        styles, far, notable = _TIER_STYLE, UNREACHABLE, POSSIBLE
     if not caps:
         return
     lon = np.array([c.lon for c in caps])
@@ -192,7 +245,7 @@ def _draw_capitals(ax: Axes, proj: Projector, result: ReachResult) -> None:
     visible = proj.in_view(lon, lat)
     x, y = proj.points(lon, lat)
     status = np.array([c.status for c in caps])
-    for st, style in _CAPITAL_STYLE.items():
+    for st, style in styles.items():
         m = visible & (status == st)
         ax.scatter(
             x[m],
@@ -202,12 +255,12 @@ def _draw_capitals(ax: Axes, proj: Projector, result: ReachResult) -> None:
             c=style.color,
             edgecolors="white",
             linewidths=0.5,
-            zorder=6 if st != BEYOND else 5,
+            zorder=6 if st != far else 5,
             label=style.label,
         )
     idx = np.flatnonzero(visible)
     by_pop = sorted(idx, key=lambda i: -caps[i].population)[:_LABELLED_CAPITALS]
-    hole = sorted((i for i in idx if caps[i].status == IN_HOLE), key=lambda i: caps[i].nearest_km)[
+    hole = sorted((i for i in idx if caps[i].status == notable), key=lambda i: caps[i].km)[
         :_LABELLED_HOLE_CAPITALS
     ]
     site_names = {(s.name, s.country) for s in result.sites}
@@ -254,7 +307,71 @@ def _draw_sites(ax: Axes, proj: Projector, result: ReachResult) -> None:
         )
 
 
-def render_map_png(result: ReachResult, *, width_px: int = 1400) -> bytes:
+def _draw_tiers(ax: Axes, proj: Projector, tiers: UncertainResult) -> None:
+    """Shade the certain zone and the possible band; outline each site's disc or polygon."""
+    certain = proj.polygons(tiers.certain_envelope)
+    band = as_multipolygon(shapely.difference(proj.polygons(tiers.possible_envelope), certain))
+    path = _path([band])
+    ax.add_artist(PathPatch(path, fc=_POSSIBLE_FILL, ec="none", alpha=_POSSIBLE_ALPHA, zorder=2))
+    ax.add_artist(
+        PathPatch(path, fc="none", ec=_REACH_FILL, lw=0, hatch="////", alpha=0.6, zorder=2)
+    )
+    ax.add_artist(
+        PathPatch(_path([certain]), fc=_REACH_FILL, ec="none", alpha=_CERTAIN_ALPHA, zorder=2)
+    )
+    for s in tiers.sites:
+        if s.polygon is not None:
+            area = proj.polygons(Polygon([(lo, la) for la, lo in s.polygon]))
+            ax.add_artist(PathPatch(_path([area]), fc="none", ec=_SITE_AREA, lw=0.9, zorder=7))
+        elif s.radius_km > 0:
+            runs, _ = proj.circle(lat=s.site.lat, lon=s.site.lon, radius_km=s.radius_km)
+            for run in runs:
+                ax.plot(run[:, 0], run[:, 1], color=_SITE_AREA, lw=0.9, zorder=7)
+
+
+def _legend_handles(result: ReachResult, tiers: UncertainResult | None) -> list[Patch | Line2D]:
+    rng = result.range
+    hole = rng.min_km >= MIN_DRAWN_RADIUS_KM
+    if tiers is None:
+        areas = [Patch(fc=_REACH_FILL, alpha=0.3, ec="none", label=f"Within range ({rng.km_text})")]
+        styles = {st: s for st, s in _CAPITAL_STYLE.items() if st != IN_HOLE or hole}
+    else:
+        areas = [
+            Patch(fc=_REACH_FILL, alpha=_CERTAIN_ALPHA, ec="none",
+                  label="Certainly within range (every admissible site and range)"),
+            Patch(fc=_POSSIBLE_FILL, alpha=_POSSIBLE_ALPHA, ec=_REACH_FILL, lw=0, hatch="////",
+                  label="Possibly within range (some admissible site and range)"),
+        ]  # fmt: skip
+        styles = _TIER_STYLE
+    handles: list[Patch | Line2D] = [
+        *areas,
+        Line2D([], [], color=_REACH_EDGE, lw=1.1,
+               label="Maximum range" if tiers is None else "Maximum range from the centre"),
+    ]  # fmt: skip
+    if hole:
+        handles.append(
+            Line2D(
+                [], [], color=_HOLE_EDGE, lw=1.1, ls="--", label="Minimum range (too close inside)"
+            )
+        )
+    handles.append(
+        Line2D([], [], ls="none", marker="*", ms=10, mfc="black", mec="white", label="Site")
+    )
+    if tiers is not None and any(s.radius_km > 0 for s in tiers.sites):
+        handles.append(
+            Line2D([], [], color=_SITE_AREA, lw=0.9, label="Where a site may be (disc or polygon)")
+        )
+    handles += [
+        Line2D([], [], ls="none", marker=s.marker, ms=np.sqrt(s.size) + 1, mfc=s.color,
+               mec="white", label=s.label)
+        for s in styles.values()
+    ]  # fmt: skip
+    return handles
+
+
+def render_map_png(
+    result: ReachResult, *, width_px: int = 1400, tiers: UncertainResult | None = None
+) -> bytes:
     """Draw the map of an analysis as a PNG image.
 
     Parameters
@@ -264,6 +381,11 @@ def render_map_png(result: ReachResult, *, width_px: int = 1400) -> bytes:
     width_px : int
         Width of the image in pixels (200 to 6,000); the height follows
         (about 1.16 times the width).
+    tiers : UncertainResult, optional
+        The reach of the same sites under uncertainty: the map then shades the zone
+        certainly within range and the band possibly within range instead of the
+        envelope, outlines where each site may be, marks the capitals by tier and
+        widens the view to the possible reach (:func:`reachmap.reporttiers.tiers_view`).
 
     Returns
     -------
@@ -292,7 +414,7 @@ def render_map_png(result: ReachResult, *, width_px: int = 1400) -> bytes:
     """
     if not 200 <= int(width_px) <= 6000:
         raise InputError("width_px", width_px, "a width from 200 to 6,000 pixels")
-    view = map_view(result)
+    view = map_view(result) if tiers is None else tiers_view(result, tiers)
     proj = Projector(view)
     r = view.radius_km
 
@@ -318,42 +440,18 @@ def render_map_png(result: ReachResult, *, width_px: int = 1400) -> bytes:
     hits = sorted(tree.query(proj.disc, predicate="intersects").tolist())
     land = [proj.polygons(countries.geometry[i]) for i in hits]
     ax.add_artist(PathPatch(_path(land), fc=_LAND, ec=_BORDER, lw=0.35, zorder=1))
-    reach = proj.polygons(result.envelope)
-    ax.add_artist(PathPatch(_path([reach]), fc=_REACH_FILL, ec="none", alpha=0.3, zorder=2))
+    if tiers is None:
+        reach = proj.polygons(result.envelope)
+        ax.add_artist(PathPatch(_path([reach]), fc=_REACH_FILL, ec="none", alpha=0.3, zorder=2))
+    else:
+        _draw_tiers(ax, proj, tiers)
     ax.add_artist(Circle((0.0, 0.0), r, fc="none", ec="#6b6b6b", lw=0.8, zorder=9))
 
     rings_clipped = _draw_rings(ax, proj, result)
-    _draw_capitals(ax, proj, result)
+    _draw_capitals(ax, proj, result, tiers)
     _draw_sites(ax, proj, result)
 
-    rng = result.range
-    handles: list[Patch | Line2D] = [
-        Patch(fc=_REACH_FILL, alpha=0.3, ec="none", label=f"Within range ({rng.km_text})"),
-        Line2D([], [], color=_REACH_EDGE, lw=1.1, label="Maximum range"),
-    ]
-    if rng.min_km >= MIN_DRAWN_RADIUS_KM:
-        handles.append(
-            Line2D(
-                [], [], color=_HOLE_EDGE, lw=1.1, ls="--", label="Minimum range (too close inside)"
-            )
-        )
-    handles += [
-        Line2D([], [], ls="none", marker="*", ms=10, mfc="black", mec="white", label="Site"),
-        *(
-            Line2D(
-                [],
-                [],
-                ls="none",
-                marker=s.marker,
-                ms=np.sqrt(s.size) + 1,
-                mfc=s.color,
-                mec="white",
-                label=s.label,
-            )
-            for st, s in _CAPITAL_STYLE.items()
-            if st != IN_HOLE or rng.min_km >= MIN_DRAWN_RADIUS_KM
-        ),
-    ]
+    handles = _legend_handles(result, tiers)
     fig.legend(
         handles=handles,
         loc="lower center",
@@ -367,7 +465,7 @@ def render_map_png(result: ReachResult, *, width_px: int = 1400) -> bytes:
     fig.text(
         0.5,
         1 - 0.45 / height_in,
-        _title(result),
+        _title(result, tiers),
         ha="center",
         va="center",
         fontsize=14,
@@ -380,6 +478,7 @@ def render_map_png(result: ReachResult, *, width_px: int = 1400) -> bytes:
     footer = "\n".join(
         [
             *textwrap.wrap(f"{view.caption} {view_note}.", 175),
+            *([] if tiers is None else textwrap.wrap(_TIERS_NOTE, 175)),
             "Envelope and range circles: geodesics on the WGS84 ellipsoid. "
             "Country outlines: Natural Earth 1:50m (public domain). "
             "Capitals: GeoNames (geonames.org), CC BY 4.0. Made with reachmap.",

@@ -15,9 +15,25 @@ the claims to check. Example (``examples/belarus-intermediate-range.toml``)::
     [sites]
     deployments = ["oreshnik-belarus"]
 
+    [uncertainty]
+    draws = 200
+    seed = 1
+
     [[claims]]
     text = "can cover all of Europe"
     region = "europe"
+
+The optional ``[uncertainty]`` table states what is known only roughly: a radius for
+every site (``site_km``; absent, catalog deployments take their site's
+``uncertainty_km`` and places are exact), the maximum range as an interval
+(``max_range``, with an optional most likely ``max_range_mode``), areas that further
+sites lie somewhere in (``polygons``, vertices as ``[lat, lon]``), and the seeded Monte
+Carlo ``draws`` and ``seed``. Whenever anything is uncertain (a site radius, a polygon,
+or a range that is not one figure) the report adds reach tiers (certain, possible,
+unreachable; see :mod:`reachmap.uncertainty`) and, with draws, probabilities of the
+stated uncertainty; the rest of the report uses the sites' centres (a polygon's
+centroid) and the published range. No table is read as an empty one: a catalog
+deployment whose site has an ``uncertainty_km`` still gets tiers (without draws).
 
 :func:`run_scenario` computes everything; :func:`render_scenario` turns it into
 the self-contained HTML report.
@@ -30,14 +46,19 @@ import html
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -47,9 +68,20 @@ from reachmap.reach import (
     Site,
     analyze,
     population_for,
-    resolve_site,
+)
+from reachmap.uncertainty import (
+    MAX_DRAWS,
+    MAX_SITE_RADIUS_KM,
+    Interval,
+    UncertainRange,
+    UncertainSite,
+    parse_interval,
+    uncertain_sites,
 )
 from reachmap.units import RangeKm
+
+if TYPE_CHECKING:
+    from reachmap.probability import UncertainResult
 
 __all__ = [
     "Scenario",
@@ -97,6 +129,79 @@ class ScenarioSites(_Model):
         return self
 
 
+def _number_only(value: object) -> object:
+    """Let only a number through (pydantic would read ``true`` as 1 and ``"30"`` as 30)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    raise ValueError("a number")
+
+
+def _polygon(vertices: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Check that vertices ``[lat, lon]`` make a simple polygon a site can lie in."""
+    try:
+        UncertainSite.from_polygon(vertices)
+    except InputError as err:
+        raise ValueError(
+            f"[lat, lon] vertices in degrees; {err.value} is not allowed, expected {err.allowed}"
+        ) from err
+    return vertices
+
+
+#: The radius, in kilometres, of the disc every site lies in.
+_SiteKm = Annotated[float, BeforeValidator(_number_only), Field(ge=0.0, le=MAX_SITE_RADIUS_KM)]
+#: An area a site lies somewhere in: at least three ``[lat, lon]`` vertices.
+SitePolygon = Annotated[list[tuple[float, float]], AfterValidator(_polygon)]
+
+
+class ScenarioUncertainty(_Model):
+    """What is known only roughly: the sites' positions and the maximum range.
+
+    Examples
+    --------
+    >>> u = ScenarioUncertainty(max_range="4,500-5,500 km", draws=200, seed=1)
+    >>> u.max_interval().text()
+    '4,500–5,500 km'
+    """
+
+    site_km: _SiteKm | None = None  # absent: deployments take their site's uncertainty_km
+    max_range: str | None = None
+    max_range_mode: str | None = None
+    draws: Annotated[int, Field(strict=True, ge=0, le=MAX_DRAWS)] = 0
+    seed: Annotated[int, Field(strict=True, ge=0, le=2**32 - 1)] = 0
+    polygons: list[SitePolygon] = []
+
+    @field_validator("max_range")
+    @classmethod
+    def _interval(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_interval(value, field="max_range")
+            except InputError as err:
+                raise ValueError(err.allowed) from err
+        return value
+
+    @field_validator("max_range_mode")
+    @classmethod
+    def _mode(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        if "max_range" not in info.data:
+            return value  # max_range itself is wrong: that error is reported
+        if info.data["max_range"] is None:
+            raise ValueError("a most likely value only with a 'max_range'")
+        try:
+            parse_interval(info.data["max_range"], field="max_range", mode=value)
+        except InputError as err:
+            raise ValueError(err.allowed) from err
+        return value
+
+    def max_interval(self) -> Interval | None:
+        """Return the maximum range's interval, or None when none is stated."""
+        if self.max_range is None:
+            return None
+        return parse_interval(self.max_range, field="max_range", mode=self.max_range_mode)
+
+
 class ScenarioClaim(_Model):
     """A claim to check: "can cover all of <region>"."""
 
@@ -125,7 +230,17 @@ class Scenario(_Model):
     population: str = "places"
     system: ScenarioSystem
     sites: ScenarioSites
+    uncertainty: ScenarioUncertainty | None = None
     claims: list[ScenarioClaim] = []
+
+    @model_serializer(mode="wrap")
+    def _without_absent_uncertainty(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A scenario without an [uncertainty] table keeps the JSON form (and so the
+        # content-addressed id) it had before the table existed.
+        data = handler(self)
+        if self.uncertainty is None and isinstance(data, dict):
+            data.pop("uncertainty", None)
+        return data
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -165,6 +280,7 @@ class ScenarioRun:
     findings: tuple[Any, ...]
     verdicts: tuple[Any, ...]
     figures: tuple[tuple[str, str, str, str], ...]  # (what, figure, status, sources)
+    tiers: UncertainResult | None = None  # reach under uncertainty, when anything is uncertain
 
 
 def deployment_site(catalog: Any, deployment_id: str, *, field: str = "deployment") -> Site:
@@ -186,10 +302,19 @@ def deployment_site(catalog: Any, deployment_id: str, *, field: str = "deploymen
 
 
 def run_scenario(scenario: Scenario) -> ScenarioRun:
-    """Compute a scenario: reach, regime classification, claims and sourced figures."""
+    """Compute a scenario: reach, regime classification, claims and sourced figures.
+
+    The reach, the claims and the regimes use the sites' centres (a polygon's centroid)
+    and the published range. When anything is uncertain (a site radius, a polygon, or a
+    range that is not one figure: a catalog spread of estimates of the maximum, or
+    ``uncertainty.max_range``), ``tiers`` holds the reach under that uncertainty
+    (:func:`reachmap.probability.analyze_uncertain`), on the same population source.
+    """
     from reachmap.catalog import load_catalog
     from reachmap.claims import check_region
     from reachmap.classification import classifiable, classify
+    from reachmap.geodesy import MAX_RADIUS_KM
+    from reachmap.probability import analyze_uncertain
     from reachmap.regions import region as find_region
 
     catalog = load_catalog()
@@ -218,9 +343,13 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
     else:
         name = f"a system with range {spec.range}"
 
-    sites: list[Site] = [resolve_site(p, field="sites.places") for p in scenario.sites.places]
+    unc = scenario.uncertainty or ScenarioUncertainty()
+    usites = uncertain_sites(
+        places=scenario.sites.places, deployments=scenario.sites.deployments,
+        polygons=unc.polygons, radius_km=unc.site_km, field="sites",
+    )  # fmt: skip
+    sites: list[Site] = [u.site for u in usites]  # centres (a polygon's centroid)
     for dep_id in scenario.sites.deployments:
-        sites.append(deployment_site(catalog, dep_id, field="sites.deployments"))
         dep = catalog.deployments[dep_id]
         site = catalog.sites[dep.site]
         figures.append(
@@ -232,8 +361,17 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
              site.status, cite(site))
         )  # fmt: skip
 
-    raster = population_for(scenario.population, sites, rng.max_km)
+    urange = _uncertain_range(subject, unc)
+    uncertain = not urange.is_exact or any(u.radius_km > 0 for u in usites)
+    reach_km = rng.max_km
+    if uncertain:  # the population window must hold every possibly reached cell
+        widest = urange.best[1] + max(u.radius_km for u in usites)
+        reach_km = max(reach_km, min(widest, MAX_RADIUS_KM))
+    raster = population_for(scenario.population, sites, reach_km)
     result = analyze(sites, rng, raster)
+    tiers = None
+    if uncertain:
+        tiers = analyze_uncertain(usites, urange, raster, draws=unc.draws, seed=unc.seed)
     findings = classify(
         range_km=capability, basing=basing, system_class=system_class, payload_kg=spec.payload_kg,
         on=scenario.on,
@@ -253,7 +391,18 @@ def run_scenario(scenario: Scenario) -> ScenarioRun:
         findings=tuple(findings),
         verdicts=verdicts,
         figures=tuple(figures),
+        tiers=tiers,
     )
+
+
+def _uncertain_range(subject: Any, unc: ScenarioUncertainty) -> UncertainRange:
+    """Return the system's range with its uncertainty (``max_range`` replaces the maximum)."""
+    try:
+        return UncertainRange.from_classifiable(subject, max_interval=unc.max_interval())
+    except InputError as err:
+        if unc.max_range is None:
+            raise
+        raise InputError("uncertainty.max_range", unc.max_range, err.allowed) from err
 
 
 def render_scenario(run: ScenarioRun, *, scenario_text: str | None = None) -> str:
@@ -314,4 +463,4 @@ def render_scenario(run: ScenarioRun, *, scenario_text: str | None = None) -> st
                 f"<pre>{html.escape(scenario_text)}</pre>",
             )
         )
-    return render_report(run.result, title=sc.title, sections=sections)
+    return render_report(run.result, title=sc.title, sections=sections, tiers=run.tiers)
