@@ -437,6 +437,7 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         "/api/v1/catalog/systems/{system}", "/api/v1/catalog/deployments", "/api/v1/regions",
         "/api/v1/reach", "/api/v1/export/{format}", "/api/v1/classify", "/api/v1/check",
         "/api/v1/scenarios", "/api/v1/scenarios/{sid}", "/api/v1/scenarios/{sid}/report",
+        "/api/v1/tiers",
         "/api/v1/basemap/countries", "/api/v1/ingest",
     }  # fmt: skip
     assert want == paths

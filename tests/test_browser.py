@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -138,23 +139,32 @@ def wait_map(page: Any) -> None:
 # Point queries on a grid over the canvas: with the globe projection, MapLibre 6.17's
 # box queries (including the default whole-viewport one) miss features lying wholly
 # inside the box, while point queries are exact.
-ENVELOPE_HITS = """() => {
+LAYER_HITS = """(layer) => {
     const map = window.reachmap.map, c = map.getCanvas();
     const w = c.clientWidth, h = c.clientHeight;
     let hits = 0;
     for (let i = 1; i < 16; i++) for (let j = 1; j < 12; j++) {
-        const found = map.queryRenderedFeatures([w * i / 16, h * j / 12],
-                                                {layers: ['envelope-fill']});
+        const found = map.queryRenderedFeatures([w * i / 16, h * j / 12], {layers: [layer]});
         if (found.length) hits++;
     }
     return hits;
 }"""
 
 
+def layer_hits(page: Any, layer: str) -> int:
+    """The number of grid points (of 165) on the canvas that a map layer covers now."""
+    return int(page.evaluate(LAYER_HITS, layer))
+
+
+def wait_layer(page: Any, layer: str) -> int:
+    """Wait until a map layer is drawn; the number of grid points (of 165) it covers."""
+    page.wait_for_function(f"({LAYER_HITS})({json.dumps(layer)}) > 0", timeout=30_000)
+    return layer_hits(page, layer)
+
+
 def wait_envelope(page: Any) -> int:
     """Wait until the envelope is drawn; the number of grid points (of 165) it covers."""
-    page.wait_for_function(f"({ENVELOPE_HITS})() > 0", timeout=30_000)
-    return int(page.evaluate(ENVELOPE_HITS))
+    return wait_layer(page, "envelope-fill")
 
 
 def shown_totals(page: Any) -> dict[str, tuple[str, str]]:
@@ -288,7 +298,113 @@ def test_permalink_restores_the_scenario(web: Web) -> None:
     assert controls(again) == before
     assert shown_totals(again) == totals
     assert again.input_value("#permalink") == url
-    wait_envelope(again)
+    # the catalog locates the deployment's site only to within some km: certain and possible
+    assert page.evaluate("document.body.dataset.mode") == "tiers"
+    assert again.evaluate("document.body.dataset.mode") == "tiers"
+    wait_layer(again, "certain-fill")
+
+
+# GeoNames coordinates (as in the gazetteer) of capitals near Minsk.
+RIGA = (56.946, 24.10589)
+KYIV = (50.45466, 30.5238)
+WARSAW = (52.22977, 21.01178)
+TALLINN = (59.43696, 24.75353)
+
+
+def tier_rows(page: Any, table: str) -> dict[str, dict[str, str]]:
+    """Rows of a tier table by their first cell: every cell's data-value, or its text."""
+    rows = page.eval_on_selector_all(
+        f"{table} tbody tr",
+        "rows => rows.map(r => Array.from(r.cells, c => c.dataset.value ?? c.textContent))",
+    )
+    texts = page.eval_on_selector_all(
+        f"{table} tbody tr", "rows => rows.map(r => Array.from(r.cells, c => c.textContent))"
+    )
+    heads = page.eval_on_selector_all(f"{table} thead th", "hs => hs.map(h => h.textContent)")
+    return {
+        r[0]: {**dict(zip(heads, r, strict=True)), "text": dict(zip(heads, t, strict=True))}
+        for r, t in zip(rows, texts, strict=True)
+    }
+
+
+def test_site_radius_shows_certain_and_possible_tiers(web: Web) -> None:
+    """Minsk known to within 50 km, range 500 km: tiers by hand from d - u and d + u."""
+    u, r = 50.0, 500.0
+    page = web.open()
+    add_place(page, "Minsk", "Minsk, BY")
+    page.fill("#range", "500 km")
+    page.fill("#site-uncertainty", "50")
+    page.fill("#draws", "2000")
+    page.fill("#seed", "3")
+    compute(page)
+    assert page.evaluate("document.body.dataset.mode") == "tiers"
+    request = page.evaluate("window.reachmap.lastRequest")
+    assert request == {"sites": [{"place": "Minsk, BY"}], "population": "places",
+                       "range": "500 km", "site_uncertainty_km": 50, "draws": 2000,
+                       "seed": 3}  # fmt: skip
+
+    # both layers are drawn, the possible one over more of the map; no plain envelope
+    certain = wait_layer(page, "certain-fill")
+    possible = wait_layer(page, "possible-fill")
+    assert possible > certain > 0
+    assert layer_hits(page, "envelope-fill") == 0
+    assert page.locator("#reach-tables").is_hidden()
+    assert page.locator(".legend .tiers-only").first.is_visible()
+    note = page.inner_text("#tiers-note")
+    assert "describe the stated uncertainty" in note and "not the world" in note
+
+    caps = tier_rows(page, "#tier-capitals")
+    for name, where in [("Riga", RIGA), ("Kyiv", KYIV), ("Warsaw", WARSAW), ("Tallinn", TALLINN)]:
+        d = geodesic_km(MINSK, where)
+        want = "certain" if d + u <= r else "possible" if d - u <= r else "unreachable"
+        row = caps[name]
+        assert row["Tier"] == want, (name, d)
+        assert abs(float(row["text"]["km, least"].replace(",", "")) - (d - u)) <= 0.051, name
+        assert abs(float(row["text"]["km, greatest"].replace(",", "")) - (d + u)) <= 0.051, name
+        if want == "certain":
+            assert row["text"]["P(reached)"] == "100.0%", name
+        elif want == "unreachable":
+            assert row["text"]["P(reached)"] == "0.0%", name
+    assert [caps[n]["Tier"] for n in ("Kyiv", "Warsaw", "Tallinn")] == [
+        "certain", "possible", "unreachable"]  # fmt: skip
+
+    # Warsaw is reached from the part of the 50 km disc within 500 km of it: the lens of
+    # two circles (planar; over 50 km far below the noise of 2,000 draws)
+    d = geodesic_km(MINSK, WARSAW)
+    a1 = u**2 * math.acos((d**2 + u**2 - r**2) / (2 * d * u))
+    a2 = r**2 * math.acos((d**2 + r**2 - u**2) / (2 * d * r))
+    a3 = 0.5 * math.sqrt((-d + u + r) * (d + u - r) * (d - u + r) * (d + u + r))
+    share = (a1 + a2 - a3) / (math.pi * u**2)
+    sigma = math.sqrt(share * (1 - share) / 2000)
+    shown = float(caps["Warsaw"]["P(reached)"])
+    assert abs(shown - share) <= 5 * sigma, (shown, share)
+
+    # the country table is the API's, row for row
+    api = httpx.post(f"{web.base}/api/v1/tiers", json=request, timeout=120).json()
+    countries = tier_rows(page, "#tier-countries")
+    assert len(countries) == len(api["countries"]) > 0
+    for c in api["countries"]:
+        row = countries[c["name"]]
+        assert row["Tier"] == c["tier"]
+        assert int(row["People certainly reached"]) == c["certain_population"]
+        assert int(row["People possibly reached"]) == c["possible_population"]
+        assert float(row["P(reached)"]) == c["probability_reached"]
+    assert countries["Belarus"]["Tier"] == "certain"
+    assert countries["Belarus"]["text"]["P(reached)"] == "100.0%"
+    assert page.locator("#tier-places tbody tr").count() == len(api["places"])
+    page.screenshot(path=str(artifacts() / "tiers.png"), full_page=True)
+
+    # no uncertainty again: the plain reach, as before
+    page.fill("#site-uncertainty", "")
+    compute(page)
+    assert page.evaluate("document.body.dataset.mode") == "reach"
+    assert page.evaluate("window.reachmap.lastRequest") == {
+        "sites": [{"place": "Minsk, BY"}],
+        "population": "places",
+        "range": "500 km",
+    }
+    wait_envelope(page)
+    assert page.locator("#tiers").is_hidden()
 
 
 TOKEN = "s3cret"

@@ -32,6 +32,8 @@ from reachmap.server.schemas import (
     ReachRequest,
     ReachResponse,
     SiteIn,
+    TiersRequest,
+    TiersResponse,
 )
 
 __all__ = ["router"]
@@ -118,6 +120,47 @@ def _system(record: Any) -> dict[str, Any]:
         },
         "deployments": [d.id for d in catalog.deployments_of(record.id)],
     }
+
+
+def _uncertain_sites(items: Sequence[SiteIn], radius_km: float | None) -> list[Any]:
+    """Sites as discs: ``radius_km`` for all, else a deployment's catalog uncertainty."""
+    from reachmap.uncertainty import UncertainSite
+
+    catalog = _catalog()
+    out = []
+    for item, site in zip(items, _sites(items), strict=True):
+        radius = radius_km
+        if radius is None and item.deployment is not None:
+            radius = catalog.sites[catalog.deployments[item.deployment].site].uncertainty_km
+        out.append(UncertainSite(site, radius_km=radius or 0.0))
+    return out
+
+
+def _uncertain_range(body: TiersRequest) -> tuple[Any, Any]:
+    """Return the uncertain range and the catalog system (or None), as ``/reach`` reads them.
+
+    An explicit ``range`` overrides the system's; ``max_range`` replaces the maximum.
+    """
+    from reachmap.classification import classifiable
+    from reachmap.uncertainty import UncertainRange, parse_interval
+
+    if body.max_range is None and body.max_range_mode is not None:
+        raise InputError(
+            "max_range_mode", body.max_range_mode, "a most likely value only with a 'max_range'"
+        )
+    interval = None
+    if body.max_range is not None:
+        interval = parse_interval(body.max_range, field="max_range", mode=body.max_range_mode)
+    rng, record = _range(body.system, body.range)
+    try:
+        if body.range is not None:
+            return UncertainRange.from_range(rng, max_interval=interval), record
+        subject = classifiable(system=body.system)
+        return UncertainRange.from_classifiable(subject, max_interval=interval), record
+    except InputError as err:
+        if interval is None:
+            raise
+        raise InputError("max_range", body.max_range, err.allowed) from err
 
 
 def _analyze(request: Request, body: ReachRequest) -> tuple[Any, Any]:
@@ -269,6 +312,30 @@ def reach(request: Request, body: ReachRequest) -> ReachResponse:
         "geometry": to_geojson(result.envelope),
     }
     return ReachResponse.model_validate(out)
+
+
+@router.post("/tiers", tags=["reach"])
+def tiers(request: Request, body: TiersRequest) -> TiersResponse:
+    """Reach under uncertainty: certain, possible and unreachable places and countries.
+
+    Sites are discs (``site_uncertainty_km``, or a deployment's catalog uncertainty); the
+    maximum range may be an interval (``max_range``). Tiers are exact; with ``draws``,
+    seeded Monte Carlo probabilities of the stated uncertainty (not of the world).
+    """
+    from reachmap.envelope import to_geojson
+    from reachmap.geodesy import MAX_RADIUS_KM
+    from reachmap.probability import analyze_uncertain
+
+    urange, record = _uncertain_range(body)
+    sites = _uncertain_sites(body.sites, body.site_uncertainty_km)
+    reach_km = min(urange.best[1] + max(s.radius_km for s in sites), MAX_RADIUS_KM)
+    raster = _population(request, body.population, [s.site for s in sites], reach_km)
+    result = analyze_uncertain(sites, urange, raster, draws=body.draws, seed=body.seed)
+    out = result.to_dict()
+    out["system"] = _system(record) if record is not None else None
+    out["certain_envelope"] = to_geojson(result.certain_envelope)
+    out["possible_envelope"] = to_geojson(result.possible_envelope)
+    return TiersResponse.model_validate(out)
 
 
 _MEDIA = {"geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml",

@@ -16,6 +16,7 @@ from reachmap.scenario import IsoDate
 
 __all__ = [
     "MAX_BODY_BYTES",
+    "MAX_DRAWS",
     "MAX_SITES",
     "CheckRequest",
     "CheckResponse",
@@ -27,12 +28,18 @@ __all__ = [
     "ReachRequest",
     "ReachResponse",
     "SiteIn",
+    "TiersRequest",
+    "TiersResponse",
 ]
 
 #: Most sites one request may name.
 MAX_SITES = 100
 #: Largest request body accepted, in bytes.
 MAX_BODY_BYTES = 1_000_000
+#: Most Monte Carlo draws one request may ask for.
+MAX_DRAWS = 2000
+#: Largest site radius, in kilometres (as the catalog's ``uncertainty_km``).
+MAX_SITE_RADIUS_KM = 1000.0
 
 Population = Literal["places", "default", "default-2.5m"]
 
@@ -92,6 +99,36 @@ class ReachRequest(_In):
     def _needs_range(self) -> ReachRequest:
         _system_or_range(self.system, self.range)
         return self
+
+
+class TiersRequest(ReachRequest):
+    """A reach analysis under uncertainty: tiers and Monte Carlo probabilities.
+
+    Sites are known to a radius, the maximum range to an interval; places and countries
+    are certainly, possibly or not reached.
+    """
+
+    site_uncertainty_km: Annotated[float, Field(ge=0.0, le=MAX_SITE_RADIUS_KM)] | None = Field(
+        default=None,
+        description="Radius, in km, of the disc every site lies in. Absent: catalog "
+        "deployments take their site's uncertainty_km, places and points are exact.",
+    )
+    max_range: ShortText | None = Field(
+        default=None,
+        description="Interval of the maximum range ('4,500-5,500 km', '3,400 miles'); "
+        "replaces the maximum of the system or range.",
+    )
+    max_range_mode: ShortText | None = Field(
+        default=None,
+        description="Most likely maximum range (one figure, within max_range): the draws "
+        "are then triangular, else uniform.",
+    )
+    draws: Annotated[int, Field(ge=0, le=MAX_DRAWS)] = Field(
+        default=200, description="Monte Carlo draws (0: tiers only, no probabilities)."
+    )
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = Field(
+        default=0, description="Seed of the draws: the same seed gives the same numbers."
+    )
 
 
 class ClassifyRequest(_In):
@@ -292,6 +329,94 @@ class ReachResponse(BaseModel):
     data: str
     system: SystemOut | None
     envelope: dict[str, Any] = Field(description="GeoJSON Feature (MultiPolygon, RFC 7946).")
+
+
+Tier = Literal["certain", "possible", "unreachable"]
+
+
+class UncertainSiteOut(BaseModel):
+    """A site as a disc (centre and radius) or a polygon."""
+
+    label: str
+    lat: float
+    lon: float
+    radius_km: float
+    polygon: list[list[float]] | None
+
+
+class UncertainRangeOut(BaseModel):
+    """The range's ends as intervals ``[low, high]``, in kilometres."""
+
+    text: str
+    min_km: list[float]
+    max_km: list[float]
+    max_mode_km: float | None
+
+
+class TierTotals(BaseModel):
+    """Places and people certainly and possibly reached (possible includes certain)."""
+
+    places_certain: int
+    places_possible: int
+    population_certain: int
+    population_possible: int
+    population_mean: float | None
+    population_p05: float | None
+    population_p95: float | None
+
+
+class CountryTierOut(BaseModel):
+    """A country's tier, its people certainly and possibly reached, its probabilities."""
+
+    iso2: str
+    name: str
+    population: int
+    certain_population: int
+    possible_population: int
+    tier: Tier
+    certain_full: bool
+    probability_reached: float | None
+    probability_full: float | None
+    population_mean: float | None
+    population_p05: float | None
+    population_p95: float | None
+
+
+class PlaceTierOut(BaseModel):
+    """A place's tier, distance bounds from the nearest site, and probability."""
+
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    tier: Tier
+    min_km: float
+    max_km: float
+    probability: float | None
+
+
+class TiersResponse(BaseModel):
+    """``UncertainResult.to_dict()``, the system used, and the two envelopes."""
+
+    sites: list[UncertainSiteOut]
+    range: UncertainRangeOut
+    draws: int
+    seed: int | None
+    population_source: str
+    totals: TierTotals
+    countries: list[CountryTierOut]
+    capitals: list[PlaceTierOut]
+    places: list[PlaceTierOut]
+    method: str
+    system: SystemOut | None
+    certain_envelope: dict[str, Any] = Field(
+        description="GeoJSON geometry (MultiPolygon, RFC 7946): reached for every "
+        "admissible site and range."
+    )
+    possible_envelope: dict[str, Any] = Field(
+        description="GeoJSON geometry (MultiPolygon, RFC 7946): reached for some."
+    )
 
 
 class FindingOut(BaseModel):

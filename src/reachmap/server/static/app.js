@@ -1,7 +1,13 @@
-// reachmap web page: one ES module, no build step. Talks to the HTTP API in docs/api.md.
+// reachmap web page: ES modules, no build step. Talks to the HTTP API in docs/api.md.
 // Tests read window.reachmap ({map, state, lastRequest, lastResult, lastIngest}) and wait on
 // document.body.dataset.state ("idle" | "busy" | "done" | "error"); the article reader, on
-// #ingest-result's data-state ("busy" | "done" | "error").
+// #ingest-result's data-state ("busy" | "done" | "error"). With any uncertainty stated, the
+// page asks /tiers instead of /reach (tiers.js) and sets document.body.dataset.mode.
+
+import {
+  TIER_LAYERS, TIER_SOURCES, readUncertainty, renderTiers, setMode, tierMapData,
+  tiersRequest, tiersStatus, tiersSummary, wantsTiers,
+} from './tiers.js';
 
 const API = '/api/v1';
 const NUM = new Intl.NumberFormat('en-US');
@@ -198,6 +204,7 @@ async function initMap() {
         attribution: 'Natural Earth (public domain); GeoNames (CC BY 4.0)',
       },
       envelope: { type: 'geojson', data: EMPTY },
+      ...TIER_SOURCES,
       sites: { type: 'geojson', data: EMPTY },
       capitals: { type: 'geojson', data: EMPTY },
     },
@@ -222,6 +229,7 @@ async function initMap() {
         filter: ['==', ['get', 'part'], 'limit'],
         paint: { 'line-color': '#c92a2a', 'line-width': 2 },
       },
+      ...TIER_LAYERS,
       {
         id: 'capitals', type: 'circle', source: 'capitals',
         paint: {
@@ -297,12 +305,14 @@ function drawResult(result) {
     return;
   }
   pendingResult = null;
-  const map = reachmap.map;
-  geojsonSource('envelope').setData(envelopeData(result.envelope));
+  const tiers = Boolean(result.possible_envelope);
+  geojsonSource('envelope').setData(tiers ? EMPTY : envelopeData(result.envelope));
+  const tierData = tiers ? tierMapData(result, envelopeData) : {};
+  for (const id of Object.keys(TIER_SOURCES)) geojsonSource(id).setData(tierData[id] || EMPTY);
   geojsonSource('capitals').setData({
     type: 'FeatureCollection',
     features: (result.capitals || [])
-      .filter((c) => c.status === 'reached')
+      .filter((c) => !tiers && c.status === 'reached')
       .map((c) => ({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: [c.lon, c.lat] },
@@ -357,7 +367,8 @@ function* positions(geometry) {
 
 function fitTo(result) {
   const map = reachmap.map;
-  const geometry = result.envelope && (result.envelope.geometry || result.envelope);
+  const envelope = result.envelope || result.possible_envelope;
+  const geometry = envelope && (envelope.geometry || envelope);
   let w = Infinity, e = -Infinity, s = Infinity, n = -Infinity; // eslint-disable-line one-var
   let w2 = Infinity, e2 = -Infinity; // the same with longitudes shifted to 0..360
   for (const [lon, lat] of positions(geometry)) {
@@ -639,22 +650,31 @@ function buildScenario() {
 let computeSeq = 0;
 
 async function compute() {
-  const req = buildRequest();
+  const uncertainty = readUncertainty();
+  const tiers = wantsTiers(uncertainty, state.sites, state.deployments);
+  const req = tiers ? tiersRequest(buildRequest(), uncertainty) : buildRequest();
   const seq = ++computeSeq;
   reachmap.lastRequest = req;
   setBodyState('busy');
   el.compute.disabled = true;
-  setStatus('Computing reach on the WGS84 ellipsoid…', 'busy');
+  setStatus(tiers ? 'Computing certain and possible reach, and the draws…'
+    : 'Computing reach on the WGS84 ellipsoid…', 'busy');
   try {
-    const result = await api(`${API}/reach`, { method: 'POST', body: req });
+    const result = await api(`${API}/${tiers ? 'tiers' : 'reach'}`, { method: 'POST', body: req });
     if (seq !== computeSeq) return;
     reachmap.lastResult = result;
-    renderResult(result, req);
+    setMode(tiers ? 'tiers' : 'reach');
+    if (tiers) {
+      renderTierResult(result, req);
+      setStatus(tiersStatus(result), 'done');
+    } else {
+      renderResult(result, req);
+      const t = result.totals || {};
+      setStatus(`Done: ${fmtInt(t.countries_full)} countries fully and `
+        + `${fmtInt(t.countries_partial)} partly in reach; `
+        + `${fmtInt(t.capitals_reached)} capitals.`, 'done');
+    }
     drawResult(result);
-    const t = result.totals || {};
-    setStatus(`Done: ${fmtInt(t.countries_full)} countries fully and `
-      + `${fmtInt(t.countries_partial)} partly in reach; ${fmtInt(t.capitals_reached)} capitals.`,
-    'done');
     setBodyState('done');
   } catch (err) {
     if (seq !== computeSeq) return;
@@ -717,6 +737,16 @@ function renderResult(result, req) {
   el.assumptions.querySelector('summary').textContent =
     `Assumptions (${(result.assumptions || []).length})`;
   el.credit.textContent = result.data ? `Data: ${result.data}` : '';
+}
+
+function renderTierResult(result, req) {
+  el.summary.textContent = tiersSummary(result);
+  renderTiers(result, el.totals);
+  renderSources(result.system, req);
+  const list = el.assumptions.querySelector('ul');
+  list.replaceChildren(cell('li', result.method));
+  el.assumptions.querySelector('summary').textContent = 'Method (1)';
+  el.credit.textContent = `Population: ${result.population_source}.`;
 }
 
 function badgeCell(status) {
@@ -1351,6 +1381,7 @@ el.permalink.addEventListener('focus', () => el.permalink.select());
 
 async function main() {
   setBodyState('busy');
+  setMode('reach');
   loadToken();
   renderSites();
   const mapReady = initMap();
