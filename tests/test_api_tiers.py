@@ -363,3 +363,43 @@ def test_openapi_documents_the_endpoint(client: TestClient) -> None:
     assert "### `POST /api/v1/tiers`" in docs
     for name in ("site_uncertainty_km", "max_range", "max_range_mode", "draws", "seed"):
         assert f"`{name}`" in docs, name
+
+
+# ---- what one request may cost, and what a saved scenario may ask for ----------------
+
+SCENARIO = {
+    "title": "budget",
+    "on": "2026-11-25",
+    "population": "places",
+    "system": {"range": "500-5500 km", "basing": "ground"},
+    "sites": {"places": ["Minsk"]},
+}
+
+
+def test_draws_times_sites_is_limited_per_population_source(client: TestClient) -> None:
+    sites = [{"lat": 50.0 + i, "lon": 20.0} for i in range(10)]
+    body = {"sites": sites, "range": "1000 km", "site_uncertainty_km": 10, "draws": 600}
+    err = assert_error(client.post("/api/v1/tiers", json=body), 422, "draws")
+    assert "at most 500 draws for 10 site(s)" in err["message"]
+    body["draws"] = 20
+    assert post(client, body)["draws"] == 20
+
+
+def test_a_saved_scenario_is_checked_for_draws_polygons_and_its_range(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    db = tmp_path_factory.mktemp("tiers-save") / "api.sqlite3"
+    app = create_app(Settings(database_url=f"sqlite:///{db}", populations=("places",), max_sites=2))
+    square = [[53.5, 31.3], [53.9, 31.3], [53.9, 32.1], [53.5, 32.1]]
+    with TestClient(app) as c:
+        for unc, field in [
+            ({"draws": 6000}, "uncertainty.draws"),
+            ({"max_range": "300-400 km"}, "uncertainty.max_range"),
+            ({"polygons": [square, square]}, "sites"),
+        ]:
+            r = c.post("/api/v1/scenarios", json=SCENARIO | {"uncertainty": unc})
+            assert_error(r, 422, field)
+        ok = c.post("/api/v1/scenarios", json=SCENARIO | {"uncertainty": {"draws": 100}})
+        assert ok.status_code == 201, ok.text
+        plain = c.post("/api/v1/scenarios", json=SCENARIO)
+        assert plain.json()["id"] != ok.json()["id"]

@@ -22,6 +22,8 @@ from reachmap import __version__
 from reachmap.errors import InputError
 from reachmap.scenario import Scenario
 from reachmap.server.schemas import (
+    DRAW_BUDGET,
+    MAX_DRAWS,
     CheckRequest,
     CheckResponse,
     ClassifyRequest,
@@ -328,6 +330,7 @@ def tiers(request: Request, body: TiersRequest) -> TiersResponse:
 
     urange, record = _uncertain_range(body)
     sites = _uncertain_sites(body.sites, body.site_uncertainty_km)
+    _check_draw_budget(body.draws, len(sites), body.population, field="draws")
     reach_km = min(urange.best[1] + max(s.radius_km for s in sites), MAX_RADIUS_KM)
     raster = _population(request, body.population, [s.site for s in sites], reach_km)
     result = analyze_uncertain(sites, urange, raster, draws=body.draws, seed=body.seed)
@@ -346,9 +349,7 @@ _MEDIA = {"geojson": "application/geo+json", "kml": "application/vnd.google-eart
     "/export/{format}",
     tags=["reach"],
     response_class=Response,
-    responses={
-        200: {"content": {m: {} for m in _MEDIA.values()}, "description": "The file"}
-    },
+    responses={200: {"content": {m: {} for m in _MEDIA.values()}, "description": "The file"}},
 )
 def export(
     request: Request,
@@ -461,6 +462,38 @@ def _require_token(request: Request, authorization: str | None) -> None:
         )  # fmt: skip
 
 
+#: Most vertices of a polygon site in a saved scenario.
+MAX_POLYGON_VERTICES = 1000
+
+
+def _check_uncertain_range(doc: Any) -> None:
+    """Check that a scenario's maximum-range interval fits its system's range."""
+    from reachmap.classification import classifiable
+    from reachmap.uncertainty import UncertainRange
+
+    spec = doc.system
+    subject = classifiable(
+        system=spec.catalog, range_text=spec.range, basing=spec.basing or "ground",
+        max_estimates=spec.max_estimates, field="system.range",
+    )  # fmt: skip
+    try:
+        UncertainRange.from_classifiable(subject, max_interval=doc.uncertainty.max_interval())
+    except InputError as err:
+        raise InputError("uncertainty.max_range", err.value, err.allowed) from err
+
+
+def _check_draw_budget(draws: int, n_sites: int, population: str, *, field: str) -> None:
+    """Refuse more draws x sites than one request may cost (see ``DRAW_BUDGET``)."""
+    budget = DRAW_BUDGET.get(population, min(DRAW_BUDGET.values()))
+    if draws > MAX_DRAWS or draws * n_sites > budget:
+        most = min(MAX_DRAWS, budget // max(n_sites, 1))
+        raise InputError(
+            field, draws,
+            f"at most {most:,} draws for {n_sites} site(s) with population {population!r} "
+            f"(draws x sites <= {budget:,})",
+        )  # fmt: skip
+
+
 def _check_scenario(request: Request, doc: Any) -> None:
     """Resolve every reference of a scenario, so that a saved one always runs."""
     from reachmap.reach import resolve_site
@@ -476,9 +509,20 @@ def _check_scenario(request: Request, doc: Any) -> None:
         catalog.find_system(doc.system.catalog)
     if doc.system.range is not None:
         parse_range(doc.system.range, field="system.range")
-    n_sites = len(doc.sites.places) + len(doc.sites.deployments)
+    unc = doc.uncertainty
+    polygons = unc.polygons if unc is not None else []
+    n_sites = len(doc.sites.places) + len(doc.sites.deployments) + len(polygons)
     if n_sites > request.app.state.settings.max_sites:
         raise InputError("sites", n_sites, f"at most {request.app.state.settings.max_sites} sites")
+    for i, poly in enumerate(polygons):
+        if len(poly) > MAX_POLYGON_VERTICES:
+            raise InputError(
+                f"uncertainty.polygons.{i}", f"{len(poly)} vertices",
+                f"at most {MAX_POLYGON_VERTICES} vertices",
+            )  # fmt: skip
+    if unc is not None:
+        _check_draw_budget(unc.draws, n_sites, doc.population, field="uncertainty.draws")
+        _check_uncertain_range(doc)
     for i, p in enumerate(doc.sites.places):
         resolve_site(p, field=f"sites.places.{i}")
     for i, d in enumerate(doc.sites.deployments):
