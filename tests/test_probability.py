@@ -181,3 +181,25 @@ def test_bad_draws_name_the_field(draws) -> None:
         analyze_uncertain([UncertainSite(MINSK)], UncertainRange(Interval(0, 0), Interval(9, 9)),
                           draws=draws)  # fmt: skip
     assert err.value.field == "draws"
+
+
+def test_a_raster_window_cannot_say_a_country_it_cuts_is_wholly_reached() -> None:
+    """Regression: on a window of a user's raster, a country cut by the window's edge was
+    'certainly reached in full' when all of its cells *in the window* were."""
+    from reachmap.geotiff import DenseRaster
+    from reachmap.grid import LatLonGrid
+
+    g = LatLonGrid(west_deg=20.0, north_deg=60.0, dx_deg=0.25, dy_deg=0.25, nrows=48, ncols=60)
+    raster = DenseRaster(g, np.ones((g.nrows, g.ncols)), "test window, 1 person per cell")
+    r = analyze_uncertain(
+        [UncertainSite(MINSK, radius_km=10.0)],
+        UncertainRange(Interval(0, 0), Interval(2000, 2000)),
+        raster,
+        draws=10,
+        seed=1,
+    )
+    rows = {c.iso2: c for c in r.countries}
+    # Belarus (23.2-32.8 E, 51.3-56.2 N) lies inside 20-35 E, 48-60 N; Poland (14-24 E) not
+    assert rows["BY"].certain_full and rows["BY"].probability_full == 1.0
+    assert rows["PL"].certain_population > 0
+    assert not rows["PL"].certain_full and math.isnan(rows["PL"].probability_full)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
+import shapely
 from shapely.geometry import MultiPolygon
 
 from reachmap.coverage import FULL_SHARE, reach_points
@@ -282,12 +283,17 @@ def analyze_uncertain(
         cert_c = _by_country(place_country, np.where(tiers == CERTAIN, place_pop, 0), n_c) * share
         poss_c = _by_country(place_country, np.where(tiers != UNREACHABLE, place_pop, 0), n_c)
         poss_c = poss_c * share
-        denom = np.asarray(countries.population, dtype=np.float64)
+        denom = all_pop * share  # each country's population, 0 if it has no places
+        complete = np.ones(n_c, dtype=bool)
         source = "GeoNames places (estimate)"
     else:
         cert_c = _grid_by_country(population, covered_union(population.grid, certain_ann), n_c)
         poss_c = _grid_by_country(population, covered_union(population.grid, possible_ann), n_c)
-        denom = _grid_by_country(population, _all_cells(population), n_c)
+        # "all of a country" is only known for countries wholly inside the raster
+        complete = _wholly_inside(population.grid, countries)
+        denom = np.where(
+            complete, _grid_by_country(population, _all_cells(population), n_c), np.inf
+        )
         share = None
         source = population.description
 
@@ -295,7 +301,7 @@ def analyze_uncertain(
     if draws > 0 and not (range_km.is_exact and all(s.radius_km == 0 for s in sites)):
         mc = _monte_carlo(
             sites, range_km, population, places, place_country, place_pop, share, tiers,
-            draws=draws, seed=seed, n_countries=n_c, progress=progress,
+            denom, draws=draws, seed=seed, n_countries=n_c, progress=progress,
         )  # fmt: skip
     elif draws > 0:  # nothing is uncertain: every draw is the same, no need to draw
         mc = _every_draw_alike(tiers, cert_c, denom, draws)
@@ -313,6 +319,8 @@ def analyze_uncertain(
             extra = {k: float(mc[k][i]) for k in (
                 "probability_reached", "probability_full", "population_mean",
                 "population_p05", "population_p95")}  # fmt: skip
+            if not complete[i]:
+                extra["probability_full"] = math.nan
         country_rows.append(
             CountryTier(
                 iso2=str(countries.iso2[i]),
@@ -384,6 +392,18 @@ def _grid_by_country(raster: PopulationRaster, covered: Any, n: int) -> np.ndarr
     return out
 
 
+def _wholly_inside(grid: Any, countries: Any) -> np.ndarray:
+    """Whether each country's outline lies inside a (window of a) grid."""
+    g = grid
+    if g.is_global_lon and g.nrows * g.dy_deg >= 180.0 - 1e-9:
+        return np.ones(len(countries), dtype=bool)
+    west, south, east, north = shapely.bounds(np.asarray(countries.geometry)).T
+    eps = 1e-9
+    lon_ok = np.ones(len(countries), dtype=bool) if g.is_global_lon else (
+        (west >= g.west_deg - eps) & (east <= g.east_deg + eps))  # fmt: skip
+    return np.asarray(lon_ok & (south >= g.south_deg - eps) & (north <= g.north_deg + eps))
+
+
 def _all_cells(raster: PopulationRaster) -> RowIntervals:
     g = raster.grid
     rows = np.arange(g.nrows, dtype=np.int64)
@@ -421,6 +441,7 @@ def _monte_carlo(
     place_pop: np.ndarray,
     share: np.ndarray | None,
     tiers: np.ndarray,
+    denom: np.ndarray,
     *,
     draws: int,
     seed: int | None,
@@ -437,12 +458,7 @@ def _monte_carlo(
     certain = tiers == CERTAIN
     hits = np.zeros(open_idx.size)
     by_country = np.zeros((draws, n_countries))
-    if population is not None:
-        denom = _grid_by_country(population, _all_cells(population), n_countries)
-    else:
-        assert share is not None
-        denom = _by_country(place_country, place_pop, n_countries) * share
-        certain_pop = np.where(certain, place_pop, 0.0)
+    certain_pop = np.where(certain, place_pop, 0.0)
     totals = np.zeros(draws)
     for k in range(draws):
         pts = [(float(la[k]), float(lo[k])) for la, lo in site_draws]
