@@ -290,6 +290,11 @@ def test_permalink_restores_the_scenario(web: Web) -> None:
             ),
         }  # fmt: skip
 
+    # no uncertainty control set: the scenario has no uncertainty table (ids as before)
+    sid = url.split("?s=", 1)[1]
+    saved = httpx.get(f"{web.base}/api/v1/scenarios/{sid}", timeout=30).json()["scenario"]
+    assert "uncertainty" not in saved
+
     before, totals = controls(page), shown_totals(page)
     again = web.context.new_page()
     again.on("pageerror", lambda e: web.errors.append(str(e)))
@@ -298,10 +303,147 @@ def test_permalink_restores_the_scenario(web: Web) -> None:
     assert controls(again) == before
     assert shown_totals(again) == totals
     assert again.input_value("#permalink") == url
+    assert uncertainty_controls(again) == {
+        "site-uncertainty": "", "max-range": "", "max-range-mode": "", "draws": "200",
+        "seed": "0", "mode-disabled": True,
+    }  # fmt: skip
     # the catalog locates the deployment's site only to within some km: certain and possible
     assert page.evaluate("document.body.dataset.mode") == "tiers"
     assert again.evaluate("document.body.dataset.mode") == "tiers"
     wait_layer(again, "certain-fill")
+
+
+UNCERTAINTY_INPUTS = ("site-uncertainty", "max-range", "max-range-mode", "draws", "seed")
+
+
+def uncertainty_controls(page: Any) -> dict[str, Any]:
+    """The Uncertainty inputs' values, and whether the most likely maximum is disabled."""
+    out: dict[str, Any] = {name: page.input_value(f"#{name}") for name in UNCERTAINTY_INPUTS}
+    out["mode-disabled"] = page.is_disabled("#max-range-mode")
+    return out
+
+
+def all_tier_tables(page: Any) -> dict[str, Any]:
+    """Everything the tier section shows: totals, the three tables, the draws line."""
+    return {
+        "totals": shown_totals(page),
+        **{t: tier_rows(page, f"#{t}") for t in ("tier-countries", "tier-capitals", "tier-places")},
+        "draws": page.inner_text("#tiers-draws"),
+    }
+
+
+def test_permalink_keeps_the_uncertainty(web: Web) -> None:
+    """Radius, interval, most likely maximum, draws and seed: saved, restored, same tiers."""
+    page = web.open()
+    pick_system(page, "Oreshnik")
+    add_place(page, "Minsk", "Minsk, BY")
+    assert page.is_disabled("#max-range-mode")  # no interval yet
+    page.fill("#site-uncertainty", "40")
+    page.fill("#max-range", "1,000-1,500 km")
+    assert page.is_enabled("#max-range-mode")
+    page.fill("#max-range-mode", "1,200 km")
+    page.fill("#draws", "150")
+    page.fill("#seed", "7")
+    compute(page)
+    assert page.evaluate("document.body.dataset.mode") == "tiers"
+    request = page.evaluate("window.reachmap.lastRequest")
+    assert request == {
+        "sites": [{"place": "Minsk, BY"}], "population": "places", "system": "oreshnik",
+        "site_uncertainty_km": 40, "max_range": "1,000-1,500 km", "max_range_mode": "1,200 km",
+        "draws": 150, "seed": 7,
+    }  # fmt: skip
+    shown = all_tier_tables(page)
+    assert shown["tier-countries"] and shown["tier-capitals"] and shown["tier-places"]
+    assert "150 draws, seed 7" in shown["draws"]
+    # probabilities strictly between 0 and 1 somewhere: the seed matters to what is shown
+    assert any(
+        0 < float(r["P(reached)"]) < 1 for r in shown["tier-capitals"].values() if r["P(reached)"]
+    )
+    controls = uncertainty_controls(page)
+
+    page.click("#save")
+    page.wait_for_function("/^\\?s=[0-9a-f]{24}$/.test(window.location.search)")
+    url = page.url
+    sid = url.split("?s=", 1)[1]
+    res = httpx.get(f"{web.base}/api/v1/scenarios/{sid}", timeout=30)
+    assert res.status_code == 200, res.text
+    saved = res.json()["scenario"]
+    assert saved["uncertainty"] == {
+        "site_km": 40.0, "max_range": "1,000-1,500 km", "max_range_mode": "1,200 km",
+        "draws": 150, "seed": 7, "polygons": [],
+    }  # fmt: skip
+    assert saved["system"]["catalog"] == "Oreshnik"
+    assert saved["sites"]["places"] == ["Minsk, BY"]
+
+    again = web.context.new_page()
+    again.on("pageerror", lambda e: web.errors.append(str(e)))
+    again.goto(url)
+    again.wait_for_function("document.body.dataset.state === 'done'", timeout=60_000)
+    assert uncertainty_controls(again) == controls == {
+        "site-uncertainty": "40", "max-range": "1,000-1,500 km", "max-range-mode": "1,200 km",
+        "draws": "150", "seed": "7", "mode-disabled": False,
+    }  # fmt: skip
+    assert again.evaluate("document.body.dataset.mode") == "tiers"
+    assert again.evaluate("window.reachmap.lastRequest") == request
+    assert all_tier_tables(again) == shown
+    wait_layer(again, "possible-fill")
+
+    # the radius alone (interval emptied): the most likely maximum is disabled and not sent,
+    # nor saved; a fresh save is a different scenario
+    page.fill("#max-range", "")
+    assert page.is_disabled("#max-range-mode")
+    compute(page)
+    request = page.evaluate("window.reachmap.lastRequest")
+    assert "max_range" not in request and "max_range_mode" not in request
+    page.click("#save")
+    page.wait_for_function(f"window.location.search !== {json.dumps('?s=' + sid)}")
+    page.wait_for_function("/^\\?s=[0-9a-f]{24}$/.test(window.location.search)")
+    other = page.url.split("?s=", 1)[1]
+    saved = httpx.get(f"{web.base}/api/v1/scenarios/{other}", timeout=30).json()["scenario"]
+    assert saved["uncertainty"] == {
+        "site_km": 40.0, "max_range": None, "max_range_mode": None, "draws": 150, "seed": 7,
+        "polygons": [],
+    }  # fmt: skip
+
+    # a scenario with a polygon site (saved elsewhere): the page says it does not show it
+    doc = {**saved, "uncertainty": {**saved["uncertainty"],
+                                    "polygons": [[[53, 27], [54, 27], [54, 28]]]}}  # fmt: skip
+    res = httpx.post(f"{web.base}/api/v1/scenarios", json=doc, timeout=30)
+    assert res.status_code == 201, res.text
+    third = web.context.new_page()
+    third.on("pageerror", lambda e: web.errors.append(str(e)))
+    third.goto(web.base + res.json()["url"])
+    third.wait_for_function("document.body.dataset.state === 'done'", timeout=60_000)
+    assert third.input_value("#site-uncertainty") == "40"
+    assert "1 site somewhere in an area, which this page does not show" in third.inner_text(
+        "#status"
+    )
+
+
+def test_bad_most_likely_maximum_shows_the_field(web: Web) -> None:
+    """A most likely maximum outside the interval: the API's 422 names max_range_mode."""
+    page = web.open()
+    pick_system(page, "Oreshnik")
+    add_place(page, "Minsk", "Minsk, BY")
+    page.fill("#max-range", "1,000-1,500 km")
+    page.fill("#max-range-mode", "2,000 km")
+    compute(page, expect="error")
+    status = page.locator("#status")
+    assert status.get_attribute("data-field") == "max_range_mode"
+    assert "max_range_mode" in status.inner_text()
+
+    # saving it is refused the same way, naming the scenario's field
+    page.click("#save")
+    page.wait_for_function(
+        "document.body.dataset.state === 'error' && "
+        "document.querySelector('#status').dataset.field === 'uncertainty.max_range_mode'"
+    )
+    assert page.evaluate("window.location.search") == ""
+
+    page.fill("#max-range-mode", "1,200 km")
+    compute(page)
+    assert page.locator("#status").get_attribute("data-field") is None
+    assert page.evaluate("window.reachmap.lastRequest")["max_range_mode"] == "1,200 km"
 
 
 # GeoNames coordinates (as in the gazetteer) of capitals near Minsk.

@@ -5,8 +5,9 @@
 // page asks /tiers instead of /reach (tiers.js) and sets document.body.dataset.mode.
 
 import {
-  TIER_LAYERS, TIER_SOURCES, readUncertainty, renderTiers, setMode, tierMapData,
-  tiersRequest, tiersStatus, tiersSummary, wantsTiers,
+  TIER_LAYERS, TIER_SOURCES, initUncertaintyControls, readUncertainty, renderTiers,
+  scenarioUncertainty, setMode, setUncertainty, tierMapData, tiersRequest, tiersStatus,
+  tiersSummary, wantsTiers,
 } from './tiers.js';
 
 const API = '/api/v1';
@@ -636,7 +637,7 @@ function buildScenario() {
   const what = range || (system ? system.name : 'no range');
   const where = state.sites.slice(0, 3).map((s) => s.label).join('; ')
     + (state.sites.length > 3 ? ` and ${state.sites.length - 3} more` : '');
-  return {
+  const scenario = {
     title: `${system && !range ? system.name : `Range ${what}`} from ${where || 'nowhere'}`,
     on: todayIso(),
     population: el.population.value,
@@ -645,6 +646,10 @@ function buildScenario() {
       : { range, basing: system?.basing?.[0] ?? 'ground' },
     sites: { places, deployments },
   };
+  // Only when some uncertainty control is set: a plain scenario keeps its id.
+  const uncertainty = scenarioUncertainty();
+  if (uncertainty) scenario.uncertainty = uncertainty;
+  return scenario;
 }
 
 let computeSeq = 0;
@@ -936,9 +941,15 @@ async function restore(id) {
   }
   for (const d of sc.sites?.deployments || []) state.sites.push(deploymentSite(d));
   renderSites();
+  const polygons = setUncertainty(sc.uncertainty ?? null);
   el.permalink.value = window.location.href;
   if (sc.title) document.title = `${sc.title} — reachmap`;
   await compute();
+  if (polygons && document.body.dataset.state === 'done') {
+    setStatus(`${el.status.textContent} The saved scenario also places ${polygons} site`
+      + `${polygons === 1 ? '' : 's'} somewhere in an area, which this page does not show `
+      + '(see its report).', 'done');
+  }
 }
 
 // ---------------------------------------------------------------- read an article
@@ -1382,6 +1393,7 @@ el.permalink.addEventListener('focus', () => el.permalink.select());
 async function main() {
   setBodyState('busy');
   setMode('reach');
+  initUncertaintyControls();
   loadToken();
   renderSites();
   const mapReady = initMap();

@@ -9,6 +9,7 @@ const $ = (sel) => document.querySelector(sel);
 const ui = {
   radius: $('#site-uncertainty'),
   maxRange: $('#max-range'),
+  maxRangeMode: $('#max-range-mode'),
   draws: $('#draws'),
   seed: $('#seed'),
   section: $('#tiers'),
@@ -35,18 +36,81 @@ export const TIER_TOTAL_LABELS = {
 
 // ---------------------------------------------------------------- controls and request
 
-/** The uncertainty controls as API fields (only those set). */
+/** The uncertainty controls as API fields (only those set). The most likely maximum goes
+ * only with an interval (the API refuses it alone); without one its input is disabled. */
 export function readUncertainty() {
   const out = {};
   const radius = ui.radius.value.trim();
   if (radius !== '') out.site_uncertainty_km = Number(radius);
   const maxRange = ui.maxRange.value.trim();
-  if (maxRange) out.max_range = maxRange;
+  if (maxRange) {
+    out.max_range = maxRange;
+    const mode = ui.maxRangeMode.value.trim();
+    if (mode) out.max_range_mode = mode;
+  }
   const draws = ui.draws.value.trim();
   if (draws !== '') out.draws = Number(draws);
   const seed = ui.seed.value.trim();
   if (seed !== '') out.seed = Number(seed);
   return out;
+}
+
+/** Enable the most likely maximum only while there is an interval to put it in. */
+export function syncUncertaintyControls() {
+  ui.maxRangeMode.disabled = ui.maxRange.value.trim() === '';
+}
+
+/** Wire the uncertainty controls (once, when the page starts). */
+export function initUncertaintyControls() {
+  ui.maxRange.addEventListener('input', syncUncertaintyControls);
+  syncUncertaintyControls();
+}
+
+// Draws and seed as the /tiers API takes them when absent (and as the inputs start).
+const DEFAULT_DRAWS = 200;
+const DEFAULT_SEED = 0;
+
+/** A number input's value: its number, ``fallback`` when empty, the text when not a number
+ * (the server then names the field). */
+function numberOr(input, fallback) {
+  const text = input.value.trim();
+  if (text === '') return fallback;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : text;
+}
+
+/** The scenario's ``uncertainty`` table from the controls, or null when none is set (a
+ * plain scenario keeps its id): a site radius, a maximum-range interval (with its most
+ * likely value), or draws or seed other than the defaults. Draws and seed are always
+ * written out, since a scenario's own defaults (0 draws) differ from the page's. */
+export function scenarioUncertainty() {
+  const radius = ui.radius.value.trim();
+  const maxRange = ui.maxRange.value.trim();
+  const mode = maxRange ? ui.maxRangeMode.value.trim() : '';
+  const draws = numberOr(ui.draws, DEFAULT_DRAWS);
+  const seed = numberOr(ui.seed, DEFAULT_SEED);
+  if (!radius && !maxRange && draws === DEFAULT_DRAWS && seed === DEFAULT_SEED) return null;
+  const out = {};
+  if (radius) out.site_km = numberOr(ui.radius, null);
+  if (maxRange) out.max_range = maxRange;
+  if (mode) out.max_range_mode = mode;
+  out.draws = draws;
+  out.seed = seed;
+  return out;
+}
+
+/** Set the controls from a saved scenario's ``uncertainty`` (null: the page's defaults,
+ * radius and interval empty). Returns the number of polygon sites, which the page cannot
+ * show. */
+export function setUncertainty(u) {
+  const text = (v) => (v === null || v === undefined ? '' : String(v));
+  ui.radius.value = text(u?.site_km);
+  ui.maxRange.value = text(u?.max_range);
+  ui.maxRangeMode.value = text(u?.max_range_mode);
+  ui.draws.value = u ? text(u.draws ?? 0) : String(DEFAULT_DRAWS);
+  ui.seed.value = u ? text(u.seed ?? 0) : String(DEFAULT_SEED);
+  syncUncertaintyControls();
+  return (u?.polygons || []).length;
 }
 
 /** Whether any uncertainty is stated: a radius > 0, a maximum-range interval, or (with no
