@@ -4,6 +4,7 @@
 // #ingest-result's data-state ("busy" | "done" | "error"). With any uncertainty stated, the
 // page asks /tiers instead of /reach (tiers.js) and sets document.body.dataset.mode.
 
+import { cell, fillTable } from './dom.js';
 import {
   TIER_LAYERS, TIER_SOURCES, initUncertaintyControls, readUncertainty, renderTiers,
   scenarioUncertainty, setMode, setUncertainty, tierMapData, tiersRequest, tiersStatus,
@@ -149,13 +150,6 @@ const fmtKm = (n) =>
 const fmtPct = (x) =>
   `${(100 * x).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
 const round4 = (x) => Math.round(x * 1e4) / 1e4 + 0; // + 0 turns -0 into 0
-
-function cell(tag, text, cls) {
-  const c = document.createElement(tag);
-  c.textContent = text;
-  if (cls) c.className = cls;
-  return c;
-}
 
 function statusBadge(status) {
   const span = cell('span', status, `badge status-${status}`);
@@ -759,21 +753,6 @@ function badgeCell(status) {
   td.dataset.value = status;
   td.append(statusBadge(status));
   return td;
-}
-
-function fillTable(sel, rows, toCells) {
-  const tbody = document.querySelector(`${sel} tbody`);
-  tbody.replaceChildren(
-    ...rows.map((r) => {
-      const tr = document.createElement('tr');
-      const cells = toCells(r);
-      cells[0].setAttribute('scope', 'row');
-      tr.append(...cells);
-      return tr;
-    }),
-  );
-  const caption = document.querySelector(`${sel} caption`);
-  caption.dataset.count = String(rows.length);
 }
 
 function sourceList(sources) {

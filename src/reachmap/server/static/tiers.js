@@ -3,6 +3,8 @@
 // the map its "certain" and "possible" layers. Tests read document.body.dataset.mode
 // ("reach" | "tiers") and the data-value of the table cells.
 
+import { cell, fillTable } from './dom.js';
+
 const NUM = new Intl.NumberFormat('en-US');
 
 const $ = (sel) => document.querySelector(sel);
@@ -232,13 +234,6 @@ export function setMode(mode) {
 
 // ---------------------------------------------------------------- tables
 
-function cell(tag, text, cls) {
-  const c = document.createElement(tag);
-  c.textContent = text;
-  if (cls) c.className = cls;
-  return c;
-}
-
 const fmtInt = (n) => (typeof n === 'number' ? NUM.format(Math.round(n)) : '—');
 const fmtKm = (n) =>
   n.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -268,21 +263,6 @@ function probCell(p, tier) {
   return td;
 }
 
-function fill(sel, rows, toCells) {
-  const tbody = document.querySelector(`${sel} tbody`);
-  tbody.replaceChildren(
-    ...rows.map((r) => {
-      const tr = document.createElement('tr');
-      const cells = toCells(r);
-      cells[0].setAttribute('scope', 'row');
-      tr.dataset.tier = r.tier;
-      tr.append(...cells);
-      return tr;
-    }),
-  );
-  document.querySelector(`${sel} caption`).dataset.count = String(rows.length);
-}
-
 const TIER_ORDER = { certain: 0, possible: 1, unreachable: 2 };
 
 /** Fill the tier tables and the totals (one <dd data-key data-value> per API total). */
@@ -302,7 +282,7 @@ export function renderTiers(result, totalsEl) {
     (a, b) => TIER_ORDER[a.tier] - TIER_ORDER[b.tier]
       || b.possible_population - a.possible_population || a.name.localeCompare(b.name),
   );
-  fill('#tier-countries', countries, (c) => [
+  fillTable('#tier-countries', countries, (c) => [
     cell('th', c.name), cell('td', c.iso2 || '—'), tierCell(c.tier),
     numCell(c.certain_population, fmtInt(c.certain_population)),
     numCell(c.possible_population, fmtInt(c.possible_population)),
@@ -310,11 +290,11 @@ export function renderTiers(result, totalsEl) {
     numCell(c.probability_full, fmtProb(c.probability_full)),
   ]);
   const capitals = [...(result.capitals || [])].sort((a, b) => a.min_km - b.min_km);
-  fill('#tier-capitals', capitals, (c) => [
+  fillTable('#tier-capitals', capitals, (c) => [
     cell('th', c.name), cell('td', c.country), tierCell(c.tier), probCell(c.probability, c.tier),
     numCell(c.min_km, fmtKm(c.min_km)), numCell(c.max_km, fmtKm(c.max_km)),
   ]);
-  fill('#tier-places', result.places || [], (p) => [
+  fillTable('#tier-places', result.places || [], (p) => [
     cell('th', p.name), cell('td', p.country), numCell(p.population, fmtInt(p.population)),
     tierCell(p.tier), probCell(p.probability, p.tier),
   ]);

@@ -1,0 +1,26 @@
+// Small DOM helpers shared by app.js and tiers.js.
+
+export function cell(tag, text, cls) {
+  const c = document.createElement(tag);
+  c.textContent = text;
+  if (cls) c.className = cls;
+  return c;
+}
+
+// Replace the body of the table `sel` with one row per item (`toCells(item)` gives its
+// cells; the first is the row header) and record the count on its caption. Rows of
+// items that carry a `tier` get it as data-tier.
+export function fillTable(sel, rows, toCells) {
+  const tbody = document.querySelector(`${sel} tbody`);
+  tbody.replaceChildren(
+    ...rows.map((r) => {
+      const tr = document.createElement('tr');
+      const cells = toCells(r);
+      cells[0].setAttribute('scope', 'row');
+      if (r.tier !== undefined) tr.dataset.tier = r.tier;
+      tr.append(...cells);
+      return tr;
+    }),
+  );
+  document.querySelector(`${sel} caption`).dataset.count = String(rows.length);
+}
