@@ -46,7 +46,7 @@ import html
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -88,6 +88,7 @@ __all__ = [
     "ScenarioRun",
     "deployment_site",
     "load_scenario",
+    "read_toml_model",
     "render_scenario",
     "run_scenario",
 ]
@@ -252,18 +253,42 @@ def load_scenario(path: str | Path) -> Scenario:
         Unreadable file, TOML syntax error, or a field that is missing or not
         allowed; the message names the field path (e.g. ``system.range``).
     """
+    return read_toml_model(path, Scenario, kind="scenario")
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def read_toml_model(path: str | Path, model: type[_M], *, kind: str) -> _M:
+    """Read a user's TOML file and validate it with a pydantic model.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    model : type of pydantic.BaseModel
+        What the file must hold.
+    kind : str
+        What the file is (``"scenario"``, ``"sweep"``): the field of file errors.
+
+    Raises
+    ------
+    InputError
+        Unreadable file or TOML syntax error (field ``kind``), or the first field that
+        is missing or not allowed (field ``"<file name>: <field path>"``).
+    """
     p = Path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except OSError as err:
-        raise InputError("scenario", str(p), f"a readable TOML file ({err.strerror})") from err
+        raise InputError(kind, str(p), f"a readable TOML file ({err.strerror})") from err
     except tomllib.TOMLDecodeError as err:
-        raise InputError("scenario", str(p), f"valid TOML ({err})") from err
+        raise InputError(kind, str(p), f"valid TOML ({err})") from err
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(x) for x in first["loc"]) or "scenario"
+        where = ".".join(str(x) for x in first["loc"]) or kind
         raise InputError(f"{p.name}: {where}", first.get("input", ""), first["msg"]) from err
 
 

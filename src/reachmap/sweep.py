@@ -34,17 +34,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from reachmap.errors import InputError
-from reachmap.scenario import IsoDate
+from reachmap.scenario import IsoDate, read_toml_model
 
 __all__ = [
     "SWEEP_COLUMNS",
@@ -159,19 +158,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
         names its path, e.g. ``grid.site_km.1``), or an unknown system, place,
         deployment, region or population source.
     """
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError("sweep", str(p), f"a readable TOML file ({err.strerror})") from err
-    except tomllib.TOMLDecodeError as err:
-        raise InputError("sweep", str(p), f"valid TOML ({err})") from err
-    try:
-        spec = SweepSpec.model_validate(data)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(x) for x in first["loc"]) or "sweep"
-        raise InputError(f"{p.name}: {where}", first.get("input", ""), first["msg"]) from err
+    spec = read_toml_model(path, SweepSpec, kind="sweep")
     check_references(spec)
     return spec
 
