@@ -23,6 +23,8 @@ from fastapi.testclient import TestClient
 
 from reachmap.server.app import Settings, create_app
 
+from .test_api import assert_error
+
 WGS84 = Geodesic.WGS84
 ORIGIN = (0.0, 0.0)
 MINSK = (53.90019, 27.56653)
@@ -54,18 +56,6 @@ def post(client: TestClient, body: dict[str, Any]) -> dict[str, Any]:
     r = client.post("/api/v1/tiers", json=body)
     assert r.status_code == 200, r.text
     return dict(r.json())
-
-
-def assert_error(r: Any, status: int, field: str | None) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"}
-    err = body["error"]
-    assert err["status"] == status
-    assert isinstance(err["message"], str) and err["message"]
-    if field is not None:
-        assert err["field"] == field, err
-    return dict(err)
 
 
 def capitals(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
