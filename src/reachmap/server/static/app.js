@@ -4,7 +4,7 @@
 // #ingest-result's data-state ("busy" | "done" | "error"). With any uncertainty stated, the
 // page asks /tiers instead of /reach (tiers.js) and sets document.body.dataset.mode.
 
-import { cell, fillTable } from './dom.js';
+import { cell, fillTable, fillTotals } from './dom.js';
 import {
   TIER_LAYERS, TIER_SOURCES, initUncertaintyControls, readUncertainty, renderTiers,
   scenarioUncertainty, setMode, setUncertainty, tierMapData, tiersRequest, tiersStatus,
@@ -693,17 +693,7 @@ function renderResult(result, req) {
     + `${fmtKm(rng.max_km ?? 0)} km) from ${sites}.`;
 
   // Totals: one <dd data-key data-value> per key of the API's totals, in its order.
-  el.totals.replaceChildren(
-    ...Object.entries(result.totals || {}).map(([key, value]) => {
-      const div = document.createElement('div');
-      div.className = 'total';
-      const dd = cell('dd', fmtInt(value));
-      dd.dataset.key = key;
-      dd.dataset.value = String(value);
-      div.append(cell('dt', TOTAL_LABELS[key] || key.replaceAll('_', ' ')), dd);
-      return div;
-    }),
-  );
+  fillTotals(el.totals, result.totals, TOTAL_LABELS, fmtInt);
   const t = result.totals || {};
   if (t.world_population && Number.isFinite(t.population_reached_estimate)) {
     const div = document.createElement('div');

@@ -24,3 +24,19 @@ export function fillTable(sel, rows, toCells) {
   );
   document.querySelector(`${sel} caption`).dataset.count = String(rows.length);
 }
+
+// Replace `container`'s children with one <div class="total"><dt><dd data-key data-value>
+// per entry of an API's `totals`, in its order; `labels` name the keys, `fmt` the values.
+export function fillTotals(container, totals, labels, fmt) {
+  container.replaceChildren(
+    ...Object.entries(totals || {}).map(([key, value]) => {
+      const div = document.createElement('div');
+      div.className = 'total';
+      const dd = cell('dd', fmt(value));
+      dd.dataset.key = key;
+      dd.dataset.value = String(value);
+      div.append(cell('dt', labels[key] || key.replaceAll('_', ' ')), dd);
+      return div;
+    }),
+  );
+}

@@ -3,7 +3,7 @@
 // the map its "certain" and "possible" layers. Tests read document.body.dataset.mode
 // ("reach" | "tiers") and the data-value of the table cells.
 
-import { cell, fillTable } from './dom.js';
+import { cell, fillTable, fillTotals } from './dom.js';
 
 const NUM = new Intl.NumberFormat('en-US');
 
@@ -267,17 +267,7 @@ const TIER_ORDER = { certain: 0, possible: 1, unreachable: 2 };
 
 /** Fill the tier tables and the totals (one <dd data-key data-value> per API total). */
 export function renderTiers(result, totalsEl) {
-  totalsEl.replaceChildren(
-    ...Object.entries(result.totals || {}).map(([key, value]) => {
-      const div = document.createElement('div');
-      div.className = 'total';
-      const dd = cell('dd', fmtInt(value));
-      dd.dataset.key = key;
-      dd.dataset.value = String(value);
-      div.append(cell('dt', TIER_TOTAL_LABELS[key] || key.replaceAll('_', ' ')), dd);
-      return div;
-    }),
-  );
+  fillTotals(totalsEl, result.totals, TIER_TOTAL_LABELS, fmtInt);
   const countries = [...(result.countries || [])].sort(
     (a, b) => TIER_ORDER[a.tier] - TIER_ORDER[b.tier]
       || b.possible_population - a.possible_population || a.name.localeCompare(b.name),
