@@ -21,9 +21,9 @@ import time
 
 import numpy as np
 
-from reachmap.geodesy import distance_km
-from reachmap.popgrid import default_grid
-from reachmap.raster import covered_intervals
+from reachmap.coverage.popgrid import default_grid
+from reachmap.coverage.raster import covered_intervals
+from reachmap.geo.geodesy import distance_km
 
 ARCSEC = 30.0
 

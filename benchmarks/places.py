@@ -7,7 +7,7 @@ Run from the repository root::
 
 For each number of sites it times ``reach_points`` (spherical pre-filter, exact WGS84
 distance only near a range limit) and a baseline that takes the exact pyproj distance
-(``reachmap.geodesy.distance_km``) for every place and every site, then checks that
+(``reachmap.geo.geodesy.distance_km``) for every place and every site, then checks that
 both give the same status for every place; it exits with status 1 if they differ.
 
 Sites are a fixed, seeded random set (latitude uniform in [-60, 70], longitude in
@@ -29,9 +29,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pyproj
 
-from reachmap.coverage import BEYOND, IN_HOLE, REACHED, reach_points
-from reachmap.geodesy import distance_km
-from reachmap.world import load_places
+from reachmap.coverage.places import BEYOND, IN_HOLE, REACHED, reach_points
+from reachmap.geo.geodesy import distance_km
+from reachmap.world.tables import load_places
 
 MIN_KM = 500.0
 MAX_KM = 5_500.0

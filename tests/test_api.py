@@ -19,9 +19,9 @@ pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient
 
-from reachmap.reach import analyze, resolve_site
+from reachmap.analysis.reach import analyze, resolve_site
+from reachmap.geo.units import parse_range
 from reachmap.server.app import Settings, create_app
-from reachmap.units import parse_range
 
 MINSK = {"place": "Minsk"}
 REQ = {"sites": [MINSK], "range": "500-5500 km"}
@@ -303,8 +303,8 @@ def test_classify(client: TestClient) -> None:
 
 
 def test_check(client: TestClient) -> None:
-    from reachmap.claims import check_region
-    from reachmap.regions import region
+    from reachmap.analysis.claims import check_region
+    from reachmap.world.regions import region
 
     r = client.post(
         "/api/v1/check",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from reachmap.catalog import (
+from reachmap.catalog.store import (
     Catalog,
     CatalogError,
     Problem,
@@ -23,8 +23,8 @@ from reachmap.catalog import (
     validate_catalog,
 )
 from reachmap.errors import InputError, ReachmapError
-from reachmap.gazetteer import find_place
-from reachmap.units import parse_range
+from reachmap.geo.units import parse_range
+from reachmap.world.gazetteer import find_place
 
 # --------------------------------------------------------------------------- bundled
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from reachmap.claims import HOLDS, HOLDS_WITH_EXCEPTIONS, NOT_HOLD, check_region
+from reachmap.analysis.claims import HOLDS, HOLDS_WITH_EXCEPTIONS, NOT_HOLD, check_region
+from reachmap.analysis.reach import analyze, resolve_site
 from reachmap.errors import InputError
-from reachmap.gazetteer import find_place
-from reachmap.reach import analyze, resolve_site
-from reachmap.units import parse_range
+from reachmap.geo.units import parse_range
+from reachmap.world.gazetteer import find_place
 
 REF = Geodesic.WGS84
 ON = dt.date(2026, 11, 25)
@@ -82,7 +82,7 @@ def test_beyond_max_range_and_threshold(minsk) -> None:
 
 
 def test_a_city_list_is_judged_city_by_city(minsk) -> None:
-    from reachmap.regions import region
+    from reachmap.world.regions import region
 
     caps = region("eu-capitals")
     cities = caps.cities_on(ON)

@@ -1,4 +1,4 @@
-"""The ``reachmap`` command line, driven end to end through ``reachmap.cli.app``.
+"""The ``reachmap`` command line, driven end to end through ``reachmap.cli.main.app``.
 
 What is checked, and against what:
 
@@ -36,7 +36,7 @@ from typer.testing import CliRunner, Result
 
 import reachmap
 from reachmap import find_place  # package-level name: stable if the module moves
-from reachmap.cli import app
+from reachmap.cli.main import app
 
 runner = CliRunner()
 

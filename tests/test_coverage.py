@@ -16,17 +16,17 @@ from geographiclib.geodesic import Geodesic
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reachmap.coverage import (
+from reachmap.coverage.places import (
     BEYOND,
     IN_HOLE,
     REACHED,
     country_reach,
     reach_points,
 )
-from reachmap.envelope import WORLD, annulus
 from reachmap.errors import InputError
-from reachmap.geodesy import SPHERE_RELATIVE_ERROR, destination, distance_km, sphere_distance_km
-from reachmap.world import load_countries, load_places
+from reachmap.geo.envelope import WORLD, annulus
+from reachmap.geo.geodesy import SPHERE_RELATIVE_ERROR, destination, distance_km, sphere_distance_km
+from reachmap.world.tables import load_countries, load_places
 
 from .conftest import latitudes, longitudes
 

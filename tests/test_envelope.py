@@ -17,7 +17,8 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reachmap.envelope import (
+from reachmap.errors import InputError
+from reachmap.geo.envelope import (
     WORLD,
     annulus,
     boundary_ring,
@@ -26,8 +27,7 @@ from reachmap.envelope import (
     envelope,
     to_geojson,
 )
-from reachmap.errors import InputError
-from reachmap.geodesy import ANTIPODAL_DISTANCE_KM, destination, distance_km
+from reachmap.geo.geodesy import ANTIPODAL_DISTANCE_KM, destination, distance_km
 
 from .conftest import EDGE_SITES, latitudes, longitudes, radii_km
 

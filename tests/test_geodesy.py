@@ -11,7 +11,7 @@ import pytest
 from geographiclib.geodesic import Geodesic
 
 from reachmap.errors import InputError
-from reachmap.geodesy import (
+from reachmap.geo.geodesy import (
     ANTIPODAL_DISTANCE_KM,
     destination,
     distance_km,

@@ -16,18 +16,18 @@ import shapely
 from geographiclib.geodesic import Geodesic
 from rasterio.transform import Affine
 
-from reachmap import grid as grid_module
-from reachmap.errors import InputError
-from reachmap.geodesy import cell_area_km2
-from reachmap.geotiff import DenseRaster, read_geotiff
-from reachmap.grid import (
+from reachmap.coverage import grid as grid_module
+from reachmap.coverage.geotiff import DenseRaster, read_geotiff
+from reachmap.coverage.grid import (
     CountryRuns,
     LatLonGrid,
     PopulationRaster,
     country_runs,
     rasterize_countries,
 )
-from reachmap.world import load_countries
+from reachmap.errors import InputError
+from reachmap.geo.geodesy import cell_area_km2
+from reachmap.world.tables import load_countries
 
 WGS84 = Geodesic.WGS84
 

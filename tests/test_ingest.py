@@ -1,10 +1,10 @@
-"""Reading a news article: ``reachmap.ingest.extract``, the review file and ``reachmap ingest``.
+"""Reading a news article: ``reachmap.ingest.extract.extract``, the review, ``reachmap ingest``.
 
 The corpus is tests/articles/*.txt: short articles written for these tests. For each one
 the tables below list, by hand, what the article states (kind, the exact words, and what
 they mean). Kilometres were converted by hand with the exact factors restated here
 (1 international mile = 1.609344 km, 1 nautical mile = 1.852 km), not taken from
-reachmap.units:
+reachmap.geo.units:
 
 * 310 mi = 498.89664 km; 3,400 mi = 5,471.7696 km;
 * 1,000 nmi = 1,852 km.
@@ -28,10 +28,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from reachmap.cli import app
-from reachmap.ingest import Extraction, Extractions, extract
-from reachmap.ingestreview import review_toml, run_checks
-from reachmap.regions import region
+from reachmap.cli.main import app
+from reachmap.ingest.extract import Extraction, Extractions, extract
+from reachmap.ingest.review import review_toml, run_checks
+from reachmap.world.regions import region
 
 ARTICLES = Path(__file__).parent / "articles"
 KM_PER_MILE = 1.609344  # restated, not imported
@@ -328,7 +328,7 @@ def test_range_km_match_published_numbers(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_claim_regions_resolve(name: str) -> None:
-    """A claim's region id is one reachmap.regions.region accepts (the check needs it)."""
+    """A claim's region id is one reachmap.world.regions.region accepts (the check needs it)."""
     for x in extracted(name).of("claim"):
         assert region(x.value["region"]).id == x.value["region"], x.value
 
@@ -431,7 +431,7 @@ def test_places_by_alternate_spellings() -> None:
 def test_review_file_drafts_catalog_records() -> None:
     import tomllib
 
-    from reachmap.ingestreview import review_toml
+    from reachmap.ingest.review import review_toml
 
     text = (
         'Russia will deploy the new "Kedr" missile, with a range of up to 6,000 km, in '

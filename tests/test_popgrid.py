@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reachmap import popgrid
+from reachmap.coverage import popgrid
+from reachmap.coverage.grid import LatLonGrid, PopulationRaster
+from reachmap.coverage.popgrid import DasymetricRaster, build_default_grid, default_grid
 from reachmap.errors import InputError
-from reachmap.grid import LatLonGrid, PopulationRaster
-from reachmap.popgrid import DasymetricRaster, build_default_grid, default_grid
-from reachmap.world import load_countries, load_places
+from reachmap.world.tables import load_countries, load_places
 
 
 @pytest.fixture(scope="session")

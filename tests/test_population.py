@@ -17,11 +17,11 @@ from geographiclib.geodesic import Geodesic
 from rasterio.transform import Affine
 from typer.testing import CliRunner
 
-from reachmap.cli import app
-from reachmap.popgrid import default_grid
-from reachmap.raster import covered_intervals
-from reachmap.reach import analyze, resolve_site
-from reachmap.units import parse_range
+from reachmap.analysis.reach import analyze, resolve_site
+from reachmap.cli.main import app
+from reachmap.coverage.popgrid import default_grid
+from reachmap.coverage.raster import covered_intervals
+from reachmap.geo.units import parse_range
 
 from .test_raster import banded_oracle
 

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from geographiclib.geodesic import Geodesic
 
+from reachmap.analysis.probability import analyze_uncertain
+from reachmap.analysis.reach import Site, load_population, resolve_site
+from reachmap.analysis.uncertainty import Interval, UncertainRange, UncertainSite
 from reachmap.errors import InputError
-from reachmap.probability import analyze_uncertain
-from reachmap.reach import Site, load_population, resolve_site
-from reachmap.uncertainty import Interval, UncertainRange, UncertainSite
-from reachmap.world import load_countries, load_places
+from reachmap.world.tables import load_countries, load_places
 
 WGS84 = Geodesic.WGS84
 MINSK = Site("Minsk", 53.90019, 27.56653, "BY")
@@ -186,8 +186,8 @@ def test_bad_draws_name_the_field(draws) -> None:
 def test_a_raster_window_cannot_say_a_country_it_cuts_is_wholly_reached() -> None:
     """Regression: on a window of a user's raster, a country cut by the window's edge was
     'certainly reached in full' when all of its cells *in the window* were."""
-    from reachmap.geotiff import DenseRaster
-    from reachmap.grid import LatLonGrid
+    from reachmap.coverage.geotiff import DenseRaster
+    from reachmap.coverage.grid import LatLonGrid
 
     g = LatLonGrid(west_deg=20.0, north_deg=60.0, dx_deg=0.25, dy_deg=0.25, nrows=48, ncols=60)
     raster = DenseRaster(g, np.ones((g.nrows, g.ncols)), "test window, 1 person per cell")

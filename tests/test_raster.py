@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reachmap.coverage.raster import covered_intervals, disc_row_bounds
 from reachmap.errors import InputError
-from reachmap.geodesy import distance_km
-from reachmap.raster import covered_intervals, disc_row_bounds
+from reachmap.geo.geodesy import distance_km
 
 from .conftest import latitudes, longitudes
 

@@ -32,10 +32,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reachmap.classification import VERDICTS, Finding, classify
 from reachmap.errors import InputError
-from reachmap.regimes import BASINGS, load_regimes, regime
-from reachmap.units import parse_range
+from reachmap.geo.units import parse_range
+from reachmap.rules.classification import VERDICTS, Finding, classify
+from reachmap.rules.regimes import BASINGS, load_regimes, regime
 
 ON = dt.date(2026, 11, 25)
 

@@ -26,8 +26,8 @@ import numpy as np
 import pytest
 
 from reachmap.errors import InputError
-from reachmap.regions import CONTINENTS, Region, load_regions, region
-from reachmap.world import capitals, load_countries
+from reachmap.world.regions import CONTINENTS, Region, load_regions, region
+from reachmap.world.tables import capitals, load_countries
 
 D = dt.date
 
@@ -314,7 +314,7 @@ def test_missing_or_malformed_file(tmp_path: Path) -> None:
 
 
 def test_region_built_in_code_is_checked_when_used() -> None:
-    from reachmap.regions import City
+    from reachmap.world.regions import City
 
     reg = Region(
         id="nowhere",

@@ -16,13 +16,14 @@ import pytest
 from geographiclib.geodesic import Geodesic
 from pyproj import CRS, Transformer
 
+from reachmap.analysis.reach import ASSUMPTIONS, analyze, resolve_site
 from reachmap.errors import InputError
-from reachmap.mapview import MAX_VIEW_RADIUS_KM, Projector, map_centre, map_view
-from reachmap.reach import ASSUMPTIONS, analyze, resolve_site
-from reachmap.report import ReportSection, html_table, render_report, write_report
-from reachmap.reportmap import render_map_png
-from reachmap.units import parse_range
-from reachmap.world import load_countries
+from reachmap.geo.units import parse_range
+from reachmap.report.html import render_report, write_report
+from reachmap.report.mapview import MAX_VIEW_RADIUS_KM, Projector, map_centre, map_view
+from reachmap.report.sections import ReportSection, html_table
+from reachmap.report.staticmap import render_map_png
+from reachmap.world.tables import load_countries
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Attributes through which a page can make a browser fetch something.
@@ -328,7 +329,7 @@ def test_write_report_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     def fail(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("reachmap.report.os.replace", fail)
+    monkeypatch.setattr("reachmap.report.html.os.replace", fail)
     with pytest.raises(InputError, match="out"):
         write_report(out, "<p>two</p>")
     assert out.read_text(encoding="utf-8") == "<p>one</p>"

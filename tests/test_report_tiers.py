@@ -15,10 +15,14 @@ from matplotlib.colors import to_rgb
 from PIL import Image
 from pyproj import CRS, Transformer
 
-from reachmap.catalog import load_catalog
-from reachmap.probability import METHOD, analyze_uncertain
-from reachmap.reach import analyze, resolve_site
-from reachmap.reportmap import (
+from reachmap.analysis.probability import METHOD, analyze_uncertain
+from reachmap.analysis.reach import analyze, resolve_site
+from reachmap.analysis.scenario import Scenario, run_scenario
+from reachmap.analysis.uncertainty import POSSIBLE, Interval, UncertainRange, UncertainSite
+from reachmap.catalog.store import load_catalog
+from reachmap.geo.units import parse_range
+from reachmap.report.scenario import render_scenario
+from reachmap.report.staticmap import (
     _CERTAIN_ALPHA,
     _LAND,
     _OCEAN,
@@ -28,11 +32,8 @@ from reachmap.reportmap import (
     _TIER_STYLE,
     render_map_png,
 )
-from reachmap.reporttiers import tiers_view
-from reachmap.scenario import Scenario, render_scenario, run_scenario
-from reachmap.uncertainty import POSSIBLE, Interval, UncertainRange, UncertainSite
-from reachmap.units import parse_range
-from reachmap.world import load_places
+from reachmap.report.tiers import tiers_view
+from reachmap.world.tables import load_places
 from tests.test_report import embedded_png, parse
 
 GEOD = Geodesic.WGS84

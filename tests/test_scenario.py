@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reachmap.catalog import load_catalog
-from reachmap.cli import app
+from reachmap.analysis.scenario import Scenario, load_scenario, run_scenario
+from reachmap.catalog.store import load_catalog
+from reachmap.cli.main import app
 from reachmap.errors import InputError
-from reachmap.scenario import Scenario, load_scenario, run_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))

@@ -1,7 +1,7 @@
 """Sweeps: the grid of scenarios, Dask against serial, tidy files, and the CLI.
 
 References: the serial run (the same computation in one process) for the Dask run;
-:func:`reachmap.probability.analyze_uncertain` called directly for one scenario's row;
+:func:`reachmap.analysis.probability.analyze_uncertain` called directly for one scenario's row;
 GeographicLib distances for tiers in ``reachmap reach --site-km``; region member lists.
 """
 
@@ -20,13 +20,13 @@ import pytest
 from distributed import Client, LocalCluster
 from geographiclib.geodesic import Geodesic
 
+from reachmap.analysis.probability import analyze_uncertain
+from reachmap.analysis.reach import resolve_site
+from reachmap.analysis.sweep import SWEEP_COLUMNS, SweepSpec, load_sweep, run_serial
+from reachmap.analysis.uncertainty import UncertainRange, uncertain_sites
 from reachmap.batch import run_on_dask
-from reachmap.classification import classifiable
-from reachmap.probability import analyze_uncertain
-from reachmap.reach import resolve_site
-from reachmap.regions import region
-from reachmap.sweep import SWEEP_COLUMNS, SweepSpec, load_sweep, run_serial
-from reachmap.uncertainty import UncertainRange, uncertain_sites
+from reachmap.rules.classification import classifiable
+from reachmap.world.regions import region
 
 from .test_cli import assert_one_error_line, invoke, plain
 

@@ -16,11 +16,8 @@ from geographiclib.geodesic import Geodesic
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reachmap.coverage import reach_points
-from reachmap.errors import InputError
-from reachmap.raster import covered_intervals, covered_union
-from reachmap.reach import Site
-from reachmap.uncertainty import (
+from reachmap.analysis.reach import Site
+from reachmap.analysis.uncertainty import (
     POLYGON_STEP_KM,
     Interval,
     UncertainRange,
@@ -29,6 +26,9 @@ from reachmap.uncertainty import (
     point_tiers,
     uncertain_sites,
 )
+from reachmap.coverage.places import reach_points
+from reachmap.coverage.raster import covered_intervals, covered_union
+from reachmap.errors import InputError
 
 from .conftest import latitudes, longitudes
 from .test_raster import exact_oracle, grid
@@ -219,7 +219,7 @@ def test_bad_input_names_the_field(build, field) -> None:
 
 
 def test_deployments_take_the_catalogs_site_radius_unless_one_is_given() -> None:
-    from reachmap.catalog import load_catalog
+    from reachmap.catalog.store import load_catalog
 
     cat = load_catalog()
     dep = cat.deployments["oreshnik-belarus"]
@@ -230,7 +230,7 @@ def test_deployments_take_the_catalogs_site_radius_unless_one_is_given() -> None
 
 
 def test_polygon_tiers_refined_near_the_edges_equal_tiers_refined_everywhere() -> None:
-    from reachmap.uncertainty import distance_bounds, tiers_from_bounds
+    from reachmap.analysis.uncertainty import distance_bounds, tiers_from_bounds
 
     site = UncertainSite.from_polygon([(53.5, 31.3), (53.9, 31.3), (53.9, 32.1), (53.5, 32.1)])
     rng = UncertainRange(Interval(280.0, 300.0), Interval(900.0, 950.0))
@@ -246,7 +246,7 @@ def test_polygon_tiers_refined_near_the_edges_equal_tiers_refined_everywhere() -
 
 
 def test_an_analysis_with_a_polygon_site_is_consistent() -> None:
-    from reachmap.probability import analyze_uncertain
+    from reachmap.analysis.probability import analyze_uncertain
 
     site = UncertainSite.from_polygon([(53.5, 31.3), (53.9, 31.3), (53.9, 32.1), (53.5, 32.1)])
     r = analyze_uncertain([site], UncertainRange(exact(0.0), exact(1000.0)), draws=30, seed=1)

@@ -1,4 +1,4 @@
-"""Tests for reachmap.units.
+"""Tests for reachmap.geo.units.
 
 Reference values are hand-checked from the exact definitions
 (1 mi = 1.609344 km, 1 nmi = 1.852 km): 310 x 1.609344 = 498.89664,
@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reachmap.errors import InputError
-from reachmap.units import (
+from reachmap.geo.units import (
     KM_PER_MILE,
     KM_PER_NMI,
     MAX_KM,

@@ -24,8 +24,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reachmap.errors import InputError, PlaceNotFoundError
-from reachmap.gazetteer import find_place, name_key, search_places
-from reachmap.world import (
+from reachmap.world.gazetteer import find_place, name_key, search_places
+from reachmap.world.tables import (
     CountryTable,
     Place,
     PlaceTable,

@@ -5,8 +5,8 @@
 * ``scheduler="tcp://host:8786"``: an existing cluster (its workers need reachmap
   installed, and any population GeoTIFF at the same path).
 
-Each scenario is one task (:func:`reachmap.sweep.scenario_rows`); results come back in
-scenario order whatever order they finish in, and equal :func:`reachmap.sweep.run_serial`.
+Each scenario is one task (:func:`reachmap.analysis.sweep.scenario_rows`); results come back in
+scenario order whatever order they finish in, and equal :func:`reachmap.analysis.sweep.run_serial`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from reachmap.analysis.sweep import SweepSpec, scenario_rows
 from reachmap.errors import InputError
-from reachmap.sweep import SweepSpec, scenario_rows
 
 __all__ = ["dask_client", "local_cluster", "run_on_dask"]
 
@@ -119,7 +119,7 @@ def run_on_dask(
     Returns
     -------
     list of dict
-        The rows, by scenario then region, as :func:`reachmap.sweep.run_serial` gives them.
+        The rows, by scenario then region, as :func:`reachmap.analysis.sweep.run_serial` gives them.
     """
     from distributed import as_completed
 

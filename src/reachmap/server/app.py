@@ -24,7 +24,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from reachmap import __version__
+from reachmap._version import __version__
 from reachmap.errors import InputError
 from reachmap.server.schemas import MAX_BODY_BYTES, MAX_SITES
 

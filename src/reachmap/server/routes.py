@@ -18,9 +18,9 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 
-from reachmap import __version__
+from reachmap._version import __version__
+from reachmap.analysis.scenario import Scenario
 from reachmap.errors import InputError
-from reachmap.scenario import Scenario
 from reachmap.server.schemas import (
     DRAW_BUDGET,
     MAX_DRAWS,
@@ -53,14 +53,14 @@ ScenarioId = Annotated[str, PathParam(min_length=1, max_length=64)]
 
 
 def _catalog() -> Any:
-    from reachmap.catalog import load_catalog
+    from reachmap.catalog.store import load_catalog
 
     return load_catalog()
 
 
 def _sites(items: Sequence[SiteIn]) -> list[Any]:
-    from reachmap.reach import Site, resolve_site
-    from reachmap.scenario import deployment_site
+    from reachmap.analysis.reach import Site, resolve_site
+    from reachmap.analysis.scenario import deployment_site
 
     sites = []
     for i, s in enumerate(items):
@@ -78,7 +78,7 @@ def _sites(items: Sequence[SiteIn]) -> list[Any]:
 
 def _range(system: str | None, range_text: str | None) -> tuple[Any, Any]:
     """Return the range to use and the catalog system (or None)."""
-    from reachmap.units import parse_range
+    from reachmap.geo.units import parse_range
 
     record = _catalog().find_system(system) if system is not None else None
     if range_text is not None:
@@ -88,7 +88,7 @@ def _range(system: str | None, range_text: str | None) -> tuple[Any, Any]:
 
 
 def _population(request: Request, spec: str, sites: Sequence[Any], max_km: float) -> Any:
-    from reachmap.reach import population_for
+    from reachmap.analysis.reach import population_for
 
     allowed = request.app.state.settings.populations
     if spec not in allowed:
@@ -126,7 +126,7 @@ def _system(record: Any) -> dict[str, Any]:
 
 def _uncertain_sites(items: Sequence[SiteIn], radius_km: float | None) -> list[Any]:
     """Sites as discs: ``radius_km`` for all, else a deployment's catalog uncertainty."""
-    from reachmap.uncertainty import UncertainSite
+    from reachmap.analysis.uncertainty import UncertainSite
 
     catalog = _catalog()
     out = []
@@ -143,8 +143,8 @@ def _uncertain_range(body: TiersRequest) -> tuple[Any, Any]:
 
     An explicit ``range`` overrides the system's; ``max_range`` replaces the maximum.
     """
-    from reachmap.classification import classifiable
-    from reachmap.uncertainty import UncertainRange, parse_interval
+    from reachmap.analysis.uncertainty import UncertainRange, parse_interval
+    from reachmap.rules.classification import classifiable
 
     if body.max_range is None and body.max_range_mode is not None:
         raise InputError(
@@ -166,7 +166,7 @@ def _uncertain_range(body: TiersRequest) -> tuple[Any, Any]:
 
 
 def _analyze(request: Request, body: ReachRequest) -> tuple[Any, Any]:
-    from reachmap.reach import analyze
+    from reachmap.analysis.reach import analyze
 
     rng, record = _range(body.system, body.range)
     sites = _sites(body.sites)
@@ -192,7 +192,7 @@ def places(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict[str, list[dict[str, Any]]]:
     """Search the bundled gazetteer (GeoNames places of about 1,000 people and more)."""
-    from reachmap.gazetteer import search_places
+    from reachmap.world.gazetteer import search_places
 
     found = search_places(q, limit=limit)
     return {
@@ -259,7 +259,7 @@ def deployments() -> dict[str, list[dict[str, Any]]]:
 @router.get("/regions", tags=["claims"])
 def regions() -> dict[str, list[dict[str, str]]]:
     """List the bundled regions a claim can name."""
-    from reachmap.regions import load_regions
+    from reachmap.world.regions import load_regions
 
     return {
         "regions": [
@@ -282,8 +282,8 @@ def basemap() -> Response:
 
 @functools.cache
 def _basemap_bytes() -> bytes:
-    from reachmap.envelope import to_geojson
-    from reachmap.world import load_countries
+    from reachmap.geo.envelope import to_geojson
+    from reachmap.world.tables import load_countries
 
     countries = load_countries()
     features = [
@@ -303,7 +303,7 @@ def _basemap_bytes() -> bytes:
 @router.post("/reach", tags=["reach"])
 def reach(request: Request, body: ReachRequest) -> ReachResponse:
     """Countries, capitals, places and people within reach of the sites."""
-    from reachmap.envelope import to_geojson
+    from reachmap.geo.envelope import to_geojson
 
     result, record = _analyze(request, body)
     out = result.to_dict()
@@ -324,9 +324,9 @@ def tiers(request: Request, body: TiersRequest) -> TiersResponse:
     maximum range may be an interval (``max_range``). Tiers are exact; with ``draws``,
     seeded Monte Carlo probabilities of the stated uncertainty (not of the world).
     """
-    from reachmap.envelope import to_geojson
-    from reachmap.geodesy import MAX_RADIUS_KM
-    from reachmap.probability import analyze_uncertain
+    from reachmap.analysis.probability import analyze_uncertain
+    from reachmap.geo.envelope import to_geojson
+    from reachmap.geo.geodesy import MAX_RADIUS_KM
 
     urange, record = _uncertain_range(body)
     sites = _uncertain_sites(body.sites, body.site_uncertainty_km)
@@ -357,7 +357,7 @@ def export(
     body: ReachRequest,
 ) -> Response:
     """Run the same analysis as ``/reach`` and return it as a file (GeoJSON, KML or CSV)."""
-    from reachmap.export import write
+    from reachmap.report.export import write
 
     result, _ = _analyze(request, body)
     with tempfile.TemporaryDirectory(prefix="reachmap-export-") as tmp:
@@ -375,8 +375,8 @@ def export(
 @router.post("/classify", tags=["rules"])
 def classify(body: ClassifyRequest) -> ClassifyResponse:
     """Which arms-control rules a range falls under (INF, MTCR, New START), and when."""
-    from reachmap.classification import classifiable
-    from reachmap.classification import classify as classify_range
+    from reachmap.rules.classification import classifiable
+    from reachmap.rules.classification import classify as classify_range
 
     day = body.on or dt.date.today()
     subject = classifiable(
@@ -408,9 +408,9 @@ def classify(body: ClassifyRequest) -> ClassifyResponse:
 @router.post("/check", tags=["claims"])
 def check(request: Request, body: CheckRequest) -> CheckResponse:
     """Check "it can cover all of <region>": verdict, numbers and every exception."""
-    from reachmap.claims import check_region
-    from reachmap.reach import analyze
-    from reachmap.regions import region
+    from reachmap.analysis.claims import check_region
+    from reachmap.analysis.reach import analyze
+    from reachmap.world.regions import region
 
     day = body.on or dt.date.today()
     reg = region(body.region)
@@ -432,8 +432,8 @@ def check(request: Request, body: CheckRequest) -> CheckResponse:
 @router.post("/ingest", tags=["articles"])
 def ingest(body: IngestRequest) -> IngestResponse:
     """Read an article: systems, ranges, places, deployments, quantities, dates, claims."""
-    from reachmap.ingest import extract
-    from reachmap.ingestreview import render_ingest_report, review_toml, run_checks
+    from reachmap.ingest.extract import extract
+    from reachmap.ingest.review import render_ingest_report, review_toml, run_checks
 
     ex = extract(body.text)
     checks = run_checks(ex, on=body.on)
@@ -468,8 +468,8 @@ MAX_POLYGON_VERTICES = 1000
 
 def _check_uncertain_range(doc: Any) -> None:
     """Check that a scenario's maximum-range interval fits its system's range."""
-    from reachmap.classification import classifiable
-    from reachmap.uncertainty import UncertainRange
+    from reachmap.analysis.uncertainty import UncertainRange
+    from reachmap.rules.classification import classifiable
 
     spec = doc.system
     subject = classifiable(
@@ -496,10 +496,10 @@ def _check_draw_budget(draws: int, n_sites: int, population: str, *, field: str)
 
 def _check_scenario(request: Request, doc: Any) -> None:
     """Resolve every reference of a scenario, so that a saved one always runs."""
-    from reachmap.reach import resolve_site
-    from reachmap.regions import region
-    from reachmap.scenario import deployment_site
-    from reachmap.units import parse_range
+    from reachmap.analysis.reach import resolve_site
+    from reachmap.analysis.scenario import deployment_site
+    from reachmap.geo.units import parse_range
+    from reachmap.world.regions import region
 
     allowed = request.app.state.settings.populations
     if doc.population not in allowed:
@@ -590,7 +590,8 @@ def get_scenario(request: Request, sid: ScenarioId) -> dict[str, Any]:
 )
 def scenario_report(request: Request, sid: ScenarioId) -> HTMLResponse:
     """Render a saved scenario's self-contained HTML report (as ``reachmap report``)."""
-    from reachmap.scenario import render_scenario, run_scenario
+    from reachmap.analysis.scenario import run_scenario
+    from reachmap.report.scenario import render_scenario
 
     doc = Scenario.model_validate(_load_scenario(request, sid))
     return HTMLResponse(render_scenario(run_scenario(doc)))

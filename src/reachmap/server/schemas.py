@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from reachmap.geodesy import MAX_RADIUS_KM
-from reachmap.scenario import IsoDate
+from reachmap.analysis.scenario import IsoDate
+from reachmap.geo.geodesy import MAX_RADIUS_KM
 
 __all__ = [
     "DRAW_BUDGET",
