@@ -44,6 +44,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "CONTINENTS", "Citation", "City", "Member", "REGION_KINDS", "Region", "load_regions",
         "region",
     ),
+    "world.sites": (
+        "Site", "resolve_site",
+    ),
     "catalog.models": (
         "CatalogSite", "Deployment", "Event", "Quantity", "RangeFigure", "Record", "Source",
         "System",
@@ -79,8 +82,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "default_grid",
     ),
     "analysis.reach": (
-        "CapitalReach", "PlaceReach", "ReachResult", "Site", "analyze", "load_population",
-        "population_for", "reach_bounds", "resolve_site",
+        "CapitalReach", "PlaceReach", "ReachResult", "analyze", "load_population",
+        "population_for", "reach_bounds",
     ),
     "analysis.claims": (
         "HOLDS", "HOLDS_WITH_EXCEPTIONS", "NOT_HOLD", "RegionLike", "Verdict", "check_region",
@@ -183,4 +186,5 @@ if TYPE_CHECKING:  # type checkers and IDEs see every name without running the i
     from reachmap.rules.regimes import *  # noqa: F403
     from reachmap.world.gazetteer import *  # noqa: F403
     from reachmap.world.regions import *  # noqa: F403
+    from reachmap.world.sites import *  # noqa: F403
     from reachmap.world.tables import *  # noqa: F403

@@ -25,9 +25,9 @@ from reachmap.coverage.places import (
 from reachmap.coverage.raster import covered_intervals
 from reachmap.errors import InputError
 from reachmap.geo.envelope import boundary_tolerance_km, envelope
-from reachmap.geo.geodesy import distance_km, parse_latlon, validate_lat_lon
+from reachmap.geo.geodesy import distance_km, validate_lat_lon
 from reachmap.geo.units import RangeKm
-from reachmap.world.gazetteer import find_place
+from reachmap.world.sites import Site, resolve_site
 from reachmap.world.tables import capitals, load_countries, load_places
 
 __all__ = [
@@ -63,70 +63,6 @@ ASSUMPTIONS = (
     "Range is the published figure taken at face value; terrain, trajectory, payload "
     "and basing limits are not modelled.",
 )
-
-
-@dataclass(frozen=True)
-class Site:
-    """A launch site.
-
-    Attributes
-    ----------
-    name : str
-        Place name, or the coordinates as typed.
-    lat, lon : float
-        Position in degrees.
-    country : str
-        ISO 3166-1 alpha-2 code of the place, empty for raw coordinates.
-    """
-
-    name: str
-    lat: float
-    lon: float
-    country: str = ""
-
-    @property
-    def label(self) -> str:
-        """Name with its country code, e.g. ``"Minsk (BY)"``."""
-        return f"{self.name} ({self.country})" if self.country else self.name
-
-
-def resolve_site(text: str, *, field: str = "site") -> Site:
-    """Turn ``"lat,lon"`` or a place name into a :class:`Site`.
-
-    Parameters
-    ----------
-    text : str
-        ``"53.9,27.57"`` (degrees) or a place name, optionally with a country
-        code (``"Paris, FR"``).
-    field : str
-        Input field name for error messages.
-
-    Returns
-    -------
-    Site
-
-    Raises
-    ------
-    InputError
-        Bad coordinates, or an empty text.
-    PlaceNotFoundError
-        An unknown place name (the message suggests close matches).
-
-    Examples
-    --------
-    >>> resolve_site("53.9, 27.57")
-    Site(name='53.9, 27.57', lat=53.9, lon=27.57, country='')
-    >>> resolve_site("Minsk").label
-    'Minsk (BY)'
-    """
-    text = str(text).strip()
-    if not text:
-        raise InputError(field, text, "a place name or 'lat,lon' in degrees")
-    coords = parse_latlon(text, field=field)
-    if coords is not None:
-        return Site(name=text, lat=coords[0], lon=coords[1])
-    place = find_place(text, field=field)
-    return Site(name=place.name, lat=place.lat, lon=place.lon, country=place.country)
 
 
 def load_population(

@@ -265,9 +265,9 @@ def distance(
     b: Annotated[str, typer.Argument(help="Place name or 'lat,lon'.")],
 ) -> None:
     """Geodesic distance between two places on WGS84, in km, miles and nautical miles."""
-    from reachmap.analysis.reach import resolve_site
     from reachmap.geo.geodesy import inverse
     from reachmap.geo.units import KM_PER_MILE, KM_PER_NMI
+    from reachmap.world.sites import resolve_site
 
     try:
         sa = resolve_site(a, field="A")
