@@ -259,6 +259,30 @@ def test_regions_and_basemap(client: TestClient) -> None:
     assert not shape(by_iso["PL"]["geometry"]).contains(minsk)
 
 
+def test_basemap_is_cached_with_an_etag_and_a_304_for_a_repeat(client: TestClient) -> None:
+    """Issue 12: the basemap was gzipped anew on every call (0.35-0.47 s) and had no ETag."""
+    url = "/api/v1/basemap/countries"
+    first = client.get(url, headers={"accept-encoding": "gzip"})
+    assert first.status_code == 200
+    assert first.headers["content-encoding"] == "gzip"
+    assert "no-cache" in first.headers["cache-control"]
+    assert "accept-encoding" in first.headers["vary"].lower()
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and etag.endswith('"') and len(etag) > 10
+    # the same body without compression
+    plain = client.get(url, headers={"accept-encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    assert plain.headers["etag"] == etag
+    assert plain.content == first.content  # httpx decoded the gzip one
+    # a repeat naming the tag, also weak or in a list, or '*': 304 with no body
+    for inm in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        again = client.get(url, headers={"if-none-match": inm, "accept-encoding": "gzip"})
+        assert again.status_code == 304, inm
+        assert again.content == b""
+        assert again.headers["etag"] == etag
+    assert client.get(url, headers={"if-none-match": '"stale"'}).status_code == 200
+
+
 # ---- export, classify, check --------------------------------------------------------
 
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gzip
+import hashlib
 import json
 import secrets
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -59,8 +62,8 @@ def _catalog() -> Any:
 
 
 def _sites(items: Sequence[SiteIn]) -> list[Any]:
-    from reachmap.analysis.reach import Site, resolve_site
     from reachmap.analysis.scenario import deployment_site
+    from reachmap.world.sites import Site, resolve_site
 
     sites = []
     for i, s in enumerate(items):
@@ -275,13 +278,33 @@ def regions() -> dict[str, list[dict[str, str]]]:
     response_class=Response,
     responses={200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}},
 )
-def basemap() -> Response:
-    """Return the bundled country outlines as a GeoJSON FeatureCollection."""
-    return Response(_basemap_bytes(), media_type="application/geo+json")
+def basemap(request: Request) -> Response:
+    """Return the bundled country outlines as a GeoJSON FeatureCollection.
+
+    The body is built and gzip-compressed once per process; it carries an ``ETag`` (a hash
+    of the body) and ``Cache-Control: public, no-cache``, so a browser revalidates and a
+    repeat with ``If-None-Match`` gets a 304 without a body.
+    """
+    body = _basemap_body()
+    headers = {"ETag": body.etag, "Cache-Control": "public, no-cache", "Vary": "Accept-Encoding"}
+    if _etag_matches(request.headers.get("if-none-match"), body.etag):
+        return Response(status_code=304, headers=headers)
+    if _accepts_gzip(request.headers.get("accept-encoding")):
+        # set here, so the GZip middleware passes the body through instead of compressing again
+        headers["Content-Encoding"] = "gzip"
+        return Response(body.gzip, media_type="application/geo+json", headers=headers)
+    return Response(body.raw, media_type="application/geo+json", headers=headers)
+
+
+@dataclass(frozen=True)
+class _Body:
+    raw: bytes
+    gzip: bytes
+    etag: str
 
 
 @functools.cache
-def _basemap_bytes() -> bytes:
+def _basemap_body() -> _Body:
     from reachmap.geo.envelope import to_geojson
     from reachmap.world.tables import load_countries
 
@@ -294,7 +317,22 @@ def _basemap_bytes() -> bytes:
         }
         for i in range(len(countries.iso2))
     ]
-    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    raw = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    etag = '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
+    return _Body(raw=raw, gzip=gzip.compress(raw, compresslevel=9, mtime=0), etag=etag)
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, RFC 9110 13.1.2)."""
+    if not if_none_match:
+        return False
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
+
+
+def _accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether to send gzip: the GZip middleware's own rule ("gzip" named in the header)."""
+    return "gzip" in (accept_encoding or "")
 
 
 # ---- computations ------------------------------------------------------------------
@@ -496,10 +534,10 @@ def _check_draw_budget(draws: int, n_sites: int, population: str, *, field: str)
 
 def _check_scenario(request: Request, doc: Any) -> None:
     """Resolve every reference of a scenario, so that a saved one always runs."""
-    from reachmap.analysis.reach import resolve_site
     from reachmap.analysis.scenario import deployment_site
     from reachmap.geo.units import parse_range
     from reachmap.world.regions import region
+    from reachmap.world.sites import resolve_site
 
     allowed = request.app.state.settings.populations
     if doc.population not in allowed:
