@@ -1,8 +1,8 @@
 """The FastAPI application: settings, limits, the one error shape, static files.
 
-Routes live in :mod:`reachmap.server.routes`; this module wires them up with the
-request-size limit, CORS (off unless origins are given), the write token, and
-the error handlers that turn every failure into
+Routes live in :mod:`reachmap.server.routes` and :mod:`reachmap.server.scenarios`; this
+module wires them up with the request-size limit, CORS (off unless origins are given), the
+write token, and the error handlers that turn every failure into
 ``{"error": {"status", "field", "message", "allowed"}}``.
 """
 
@@ -230,7 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     -------
     fastapi.FastAPI
     """
-    from reachmap.server.routes import router
+    from reachmap.server import routes, scenarios
     from reachmap.server.storage import ScenarioStore, default_database_url
 
     settings = settings or Settings.from_env()
@@ -248,7 +248,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = ScenarioStore(settings.database_url or default_database_url())
-    app.include_router(router, prefix="/api/v1")
+    app.include_router(routes.router, prefix="/api/v1")
+    app.include_router(scenarios.router, prefix="/api/v1")
 
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(InputError, _input_error)

@@ -10,19 +10,16 @@ import functools
 import gzip
 import hashlib
 import json
-import secrets
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse
 
 from reachmap._version import __version__
-from reachmap.analysis.scenario import Scenario
 from reachmap.errors import InputError
 from reachmap.server.schemas import (
     DRAW_BUDGET,
@@ -41,21 +38,31 @@ from reachmap.server.schemas import (
     TiersResponse,
 )
 
-__all__ = ["router"]
+__all__ = ["ERRORS", "bundled_catalog", "check_draw_budget", "router"]
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "Bad input; `field` names it."},
     413: {"model": ErrorBody, "description": "Request body too large."},
 }
-router = APIRouter(responses=_ERRORS)
-
-ScenarioId = Annotated[str, PathParam(min_length=1, max_length=64)]
-
+router = APIRouter(responses=ERRORS)
 
 # ---- helpers ---------------------------------------------------------------------
 
 
-def _catalog() -> Any:
+def check_draw_budget(draws: int, n_sites: int, population: str, *, field: str) -> None:
+    """Refuse more draws x sites than one request may cost (see ``DRAW_BUDGET``)."""
+    budget = DRAW_BUDGET.get(population, min(DRAW_BUDGET.values()))
+    if draws > MAX_DRAWS or draws * n_sites > budget:
+        most = min(MAX_DRAWS, budget // max(n_sites, 1))
+        raise InputError(
+            field, draws,
+            f"at most {most:,} draws for {n_sites} site(s) with population {population!r} "
+            f"(draws x sites <= {budget:,})",
+        )  # fmt: skip
+
+
+def bundled_catalog() -> Any:
+    """Return the bundled catalog (loaded once per process)."""
     from reachmap.catalog.store import load_catalog
 
     return load_catalog()
@@ -71,7 +78,8 @@ def _sites(items: Sequence[SiteIn]) -> list[Any]:
         if s.place is not None:
             sites.append(resolve_site(s.place, field=f"{where}.place"))
         elif s.deployment is not None:
-            sites.append(deployment_site(_catalog(), s.deployment, field=f"{where}.deployment"))
+            site = deployment_site(bundled_catalog(), s.deployment, field=f"{where}.deployment")
+            sites.append(site)
         else:
             assert s.lat is not None and s.lon is not None
             name = s.name or f"{s.lat:.4f}, {s.lon:.4f}"
@@ -83,7 +91,7 @@ def _range(system: str | None, range_text: str | None) -> tuple[Any, Any]:
     """Return the range to use and the catalog system (or None)."""
     from reachmap.geo.units import parse_range
 
-    record = _catalog().find_system(system) if system is not None else None
+    record = bundled_catalog().find_system(system) if system is not None else None
     if range_text is not None:
         return parse_range(range_text, field="range"), record
     assert record is not None
@@ -105,7 +113,7 @@ def _source(s: Any) -> dict[str, Any]:
 
 
 def _system(record: Any) -> dict[str, Any]:
-    catalog = _catalog()
+    catalog = bundled_catalog()
     rng = record.range
     return {
         "id": record.id,
@@ -131,7 +139,7 @@ def _uncertain_sites(items: Sequence[SiteIn], radius_km: float | None) -> list[A
     """Sites as discs: ``radius_km`` for all, else a deployment's catalog uncertainty."""
     from reachmap.analysis.uncertainty import UncertainSite
 
-    catalog = _catalog()
+    catalog = bundled_catalog()
     out = []
     for item, site in zip(items, _sites(items), strict=True):
         radius = radius_km
@@ -210,7 +218,7 @@ def places(
 @router.get("/catalog/systems", tags=["catalog"])
 def systems() -> dict[str, list[dict[str, Any]]]:
     """List every catalog system with its sourced range."""
-    catalog = _catalog()
+    catalog = bundled_catalog()
     return {"systems": [_system(s) for s in sorted(catalog.systems.values(), key=_by_name)]}
 
 
@@ -226,7 +234,7 @@ def _by_name(record: Any) -> str:
 def system(system: Annotated[str, PathParam(max_length=200)]) -> dict[str, Any]:
     """Return one catalog system by id, name or alias."""
     try:
-        record = _catalog().find_system(system)
+        record = bundled_catalog().find_system(system)
     except InputError as err:
         raise HTTPException(
             404, {"message": str(err), "field": "system", "allowed": err.allowed}
@@ -237,7 +245,7 @@ def system(system: Annotated[str, PathParam(max_length=200)]) -> dict[str, Any]:
 @router.get("/catalog/deployments", tags=["catalog"])
 def deployments() -> dict[str, list[dict[str, Any]]]:
     """List the catalog deployments with their sites and sources."""
-    catalog = _catalog()
+    catalog = bundled_catalog()
     out = []
     for dep in sorted(catalog.deployments.values(), key=lambda d: d.id):
         site = catalog.sites[dep.site]
@@ -368,7 +376,7 @@ def tiers(request: Request, body: TiersRequest) -> TiersResponse:
 
     urange, record = _uncertain_range(body)
     sites = _uncertain_sites(body.sites, body.site_uncertainty_km)
-    _check_draw_budget(body.draws, len(sites), body.population, field="draws")
+    check_draw_budget(body.draws, len(sites), body.population, field="draws")
     reach_km = min(urange.best[1] + max(s.radius_km for s in sites), MAX_RADIUS_KM)
     raster = _population(request, body.population, [s.site for s in sites], reach_km)
     result = analyze_uncertain(sites, urange, raster, draws=body.draws, seed=body.seed)
@@ -482,154 +490,3 @@ def ingest(body: IngestRequest) -> IngestResponse:
         review_toml=review_toml(ex, source=body.source),
         report_markdown=render_ingest_report(ex, checks, source=body.source),
     )
-
-
-# ---- scenarios ---------------------------------------------------------------------
-
-
-def _require_token(request: Request, authorization: str | None) -> None:
-    token = request.app.state.settings.token
-    if token is None:
-        return
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not secrets.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(
-            401,
-            {"message": "this server needs a token to write", "field": "Authorization",
-             "allowed": "Authorization: Bearer <token>"},
-        )  # fmt: skip
-
-
-#: Most vertices of a polygon site in a saved scenario.
-MAX_POLYGON_VERTICES = 1000
-
-
-def _check_uncertain_range(doc: Any) -> None:
-    """Check that a scenario's maximum-range interval fits its system's range."""
-    from reachmap.analysis.uncertainty import UncertainRange
-    from reachmap.rules.classification import classifiable
-
-    spec = doc.system
-    subject = classifiable(
-        system=spec.catalog, range_text=spec.range, basing=spec.basing or "ground",
-        max_estimates=spec.max_estimates, field="system.range",
-    )  # fmt: skip
-    try:
-        UncertainRange.from_classifiable(subject, max_interval=doc.uncertainty.max_interval())
-    except InputError as err:
-        raise InputError("uncertainty.max_range", err.value, err.allowed) from err
-
-
-def _check_draw_budget(draws: int, n_sites: int, population: str, *, field: str) -> None:
-    """Refuse more draws x sites than one request may cost (see ``DRAW_BUDGET``)."""
-    budget = DRAW_BUDGET.get(population, min(DRAW_BUDGET.values()))
-    if draws > MAX_DRAWS or draws * n_sites > budget:
-        most = min(MAX_DRAWS, budget // max(n_sites, 1))
-        raise InputError(
-            field, draws,
-            f"at most {most:,} draws for {n_sites} site(s) with population {population!r} "
-            f"(draws x sites <= {budget:,})",
-        )  # fmt: skip
-
-
-def _check_scenario(request: Request, doc: Any) -> None:
-    """Resolve every reference of a scenario, so that a saved one always runs."""
-    from reachmap.analysis.scenario import deployment_site
-    from reachmap.geo.units import parse_range
-    from reachmap.world.regions import region
-    from reachmap.world.sites import resolve_site
-
-    allowed = request.app.state.settings.populations
-    if doc.population not in allowed:
-        raise InputError("population", doc.population, "one of " + ", ".join(allowed))
-    catalog = _catalog()
-    if doc.system.catalog is not None:
-        catalog.find_system(doc.system.catalog)
-    if doc.system.range is not None:
-        parse_range(doc.system.range, field="system.range")
-    unc = doc.uncertainty
-    polygons = unc.polygons if unc is not None else []
-    n_sites = len(doc.sites.places) + len(doc.sites.deployments) + len(polygons)
-    if n_sites > request.app.state.settings.max_sites:
-        raise InputError("sites", n_sites, f"at most {request.app.state.settings.max_sites} sites")
-    for i, poly in enumerate(polygons):
-        if len(poly) > MAX_POLYGON_VERTICES:
-            raise InputError(
-                f"uncertainty.polygons.{i}", f"{len(poly)} vertices",
-                f"at most {MAX_POLYGON_VERTICES} vertices",
-            )  # fmt: skip
-    if unc is not None:
-        _check_draw_budget(unc.draws, n_sites, doc.population, field="uncertainty.draws")
-        _check_uncertain_range(doc)
-    for i, p in enumerate(doc.sites.places):
-        resolve_site(p, field=f"sites.places.{i}")
-    for i, d in enumerate(doc.sites.deployments):
-        deployment_site(catalog, d, field=f"sites.deployments.{i}")
-    for i, c in enumerate(doc.claims):
-        region(c.region)
-        if not 0 < c.threshold <= 1:
-            raise InputError(f"claims.{i}.threshold", c.threshold, "a share in (0, 1]")
-
-
-@router.post(
-    "/scenarios",
-    tags=["scenarios"],
-    status_code=201,
-    responses={
-        200: {"description": "The same scenario was saved before: its id."},
-        401: {"model": ErrorBody, "description": "A token is needed to write."},
-    },
-)
-def save_scenario(
-    request: Request,
-    response: Response,
-    doc: Scenario,
-    authorization: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
-    """Save a scenario (immutable; its id is a hash of its content) and return its id.
-
-    The body is the JSON form of a scenario file (see ``examples/*.toml``). Answers 201
-    when the scenario is new, 200 when the same content was saved before.
-    """
-    _require_token(request, authorization)
-    _check_scenario(request, doc)
-    canonical = doc.model_dump(mode="json", by_alias=True)
-    sid, created = request.app.state.store.save(canonical)
-    if not created:
-        response.status_code = 200
-    return {"id": sid, "url": f"/?s={sid}", "created": created}
-
-
-def _load_scenario(request: Request, sid: str) -> dict[str, Any]:
-    doc = request.app.state.store.get(sid)
-    if doc is None:
-        raise HTTPException(404, {"message": f"no scenario {sid!r}", "field": "id"})
-    return dict(doc)
-
-
-@router.get(
-    "/scenarios/{sid}",
-    tags=["scenarios"],
-    responses={404: {"model": ErrorBody, "description": "No such scenario."}},
-)
-def get_scenario(request: Request, sid: ScenarioId) -> dict[str, Any]:
-    """Fetch a saved scenario by its id."""
-    return {"id": sid, "scenario": _load_scenario(request, sid)}
-
-
-@router.get(
-    "/scenarios/{sid}/report",
-    tags=["scenarios"],
-    response_class=Response,
-    responses={
-        200: {"content": {"text/html": {}}, "description": "The report"},
-        404: {"model": ErrorBody, "description": "No such scenario."},
-    },
-)
-def scenario_report(request: Request, sid: ScenarioId) -> HTMLResponse:
-    """Render a saved scenario's self-contained HTML report (as ``reachmap report``)."""
-    from reachmap.analysis.scenario import run_scenario
-    from reachmap.report.scenario import render_scenario
-
-    doc = Scenario.model_validate(_load_scenario(request, sid))
-    return HTMLResponse(render_scenario(run_scenario(doc)))
