@@ -89,10 +89,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "HOLDS", "HOLDS_WITH_EXCEPTIONS", "NOT_HOLD", "RegionLike", "Verdict", "check_region",
         "verdict_rows",
     ),
+    "analysis.ranges": (
+        "Interval", "UncertainRange", "parse_interval",
+    ),
     "analysis.uncertainty": (
-        "CERTAIN", "Interval", "POSSIBLE", "TIERS", "UNREACHABLE", "UncertainRange",
-        "UncertainSite", "distance_bounds", "parse_interval", "point_tiers", "tier_annuli",
-        "tiers_from_bounds", "uncertain_sites",
+        "CERTAIN", "POSSIBLE", "TIERS", "UNREACHABLE", "UncertainSite", "distance_bounds",
+        "point_tiers", "tier_annuli", "tiers_from_bounds", "uncertain_sites",
     ),
     "analysis.probability": (
         "CountryTier", "METHOD", "PlaceTier", "UncertainResult", "analyze_uncertain",
@@ -157,6 +159,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # type checkers and IDEs see every name without running the imports
     from reachmap.analysis.claims import *  # noqa: F403
     from reachmap.analysis.probability import *  # noqa: F403
+    from reachmap.analysis.ranges import *  # noqa: F403
     from reachmap.analysis.reach import *  # noqa: F403
     from reachmap.analysis.scenario import *  # noqa: F403
     from reachmap.analysis.sweep import *  # noqa: F403
