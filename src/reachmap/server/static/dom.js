@@ -1,4 +1,4 @@
-// Small DOM helpers shared by app.js and tiers.js.
+// Small DOM helpers shared by the page's modules: a cell, a table's rows, a list of totals.
 
 export function cell(tag, text, cls) {
   const c = document.createElement(tag);

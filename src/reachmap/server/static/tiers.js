@@ -1,7 +1,6 @@
-// reachmap web page: reach under uncertainty (POST /api/v1/tiers). Imported by app.js.
-// Reads the "Uncertainty" controls, builds the request, renders the tier tables and gives
-// the map its "certain" and "possible" layers. Tests read document.body.dataset.mode
-// ("reach" | "tiers") and the data-value of the table cells.
+// Reach under uncertainty (POST /api/v1/tiers): the "Uncertainty" controls and request, the
+// tier tables, and the map's "certain" and "possible" layers. Tests read
+// document.body.dataset.mode ("reach" | "tiers") and the data-value of the table cells.
 
 import { cell, fillTable, fillTotals } from './dom.js';
 
