@@ -23,6 +23,10 @@ with exact distances and the end is moved until they agree; a row whose ends do
 not settle within a few steps is decided cell by cell (a fallback the tests watch).
 An annulus is the disc minus the cells *strictly* nearer than the minimum range;
 several sites give the union of their intervals, row by row.
+
+Length: about 520 lines, one algorithm (spherical estimate, exact settling, the cell-by-cell
+fallback, annuli and unions) whose invariants this docstring states once; splitting it
+would part the argument from the code it proves.
 """
 
 from __future__ import annotations

@@ -33,6 +33,9 @@ the band possibly within range (lighter, hatched), both from the result's lon/la
 envelopes through the same clip-densify-project steps; each site's disc or polygon is
 outlined, the capitals are marked by tier, and the view
 (:func:`reachmap.report.tiers.tiers_view`) holds the widest possible reach.
+
+Length: about 510 lines, one matplotlib figure (projection, clipping, layers, legend);
+its view and projection maths are already apart in :mod:`reachmap.report.mapview`.
 """
 
 from __future__ import annotations

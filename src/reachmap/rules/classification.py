@@ -6,6 +6,10 @@
 date, and the reason in one sentence. :func:`capability_km` turns a published range
 text into the range capability the definitions turn on (see
 ``docs/conventions.md``).
+
+Length: about 560 lines, one rule family (a case judged against every regime, and the
+resolution of a catalog system or a published range into that case); the regime data and
+its model are already apart in :mod:`reachmap.rules.regimes`.
 """
 
 from __future__ import annotations

@@ -27,6 +27,9 @@ territory are not modelled: ``DE`` is today's Germany even on dates before
 3 October 1990, when only West Germany was a member of NATO and the European
 Communities.
 
+Length: about 510 lines, one data file's models, loader and cross-checks against the
+bundled countries (dated memberships and city lists are validated together).
+
 Examples
 --------
 >>> import datetime as dt
