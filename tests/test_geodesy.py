@@ -13,6 +13,7 @@ from geographiclib.geodesic import Geodesic
 from reachmap.errors import InputError
 from reachmap.geo.geodesy import (
     ANTIPODAL_DISTANCE_KM,
+    area_km2,
     destination,
     distance_km,
     inverse,
@@ -140,3 +141,35 @@ def test_bad_latlon_names_the_field(text: str, field: str) -> None:
 def test_validate_accepts_the_limits() -> None:
     assert validate_lat_lon(90, 180) == (90.0, 180.0)
     assert validate_lat_lon(-90, -180) == (-90.0, -180.0)
+
+
+def test_area_matches_geographiclib_with_holes_and_parts() -> None:
+    """area_km2 against GeographicLib's PolygonArea (geodesic edges), ring by ring."""
+    import shapely
+    from geographiclib.polygonarea import PolygonArea
+
+    def ring_m2(ring: list[tuple[float, float]]) -> float:
+        pa = PolygonArea(Geodesic.WGS84)
+        for lon, lat in ring:
+            pa.AddPoint(lat, lon)
+        return abs(pa.Compute(False, True)[2])
+
+    outer = [(20.0, 50.0), (30.0, 50.0), (30.0, 58.0), (20.0, 58.0)]
+    hole = [(22.0, 52.0), (22.0, 54.0), (24.0, 54.0), (24.0, 52.0)]  # clockwise, as RFC 7946
+    island = [(-60.0, -10.0), (-50.0, -10.0), (-55.0, -2.0)]
+    geom = shapely.MultiPolygon([shapely.Polygon(outer, [hole]), shapely.Polygon(island)])
+    expected_km2 = (ring_m2(outer) - ring_m2(hole) + ring_m2(island)) / 1e6
+    # GeographicLib's own accuracy for areas is ~0.1 m^2 per vertex; 1e-9 relative is ample
+    assert area_km2(geom) == pytest.approx(expected_km2, rel=1e-9)
+
+
+def test_area_equals_pyproj_geometry_area_on_every_country() -> None:
+    """The ring-array sum equals pyproj's Geod.geometry_area_perimeter on all countries."""
+    from pyproj import Geod
+
+    from reachmap.world.tables import load_countries
+
+    geod = Geod(ellps="WGS84")
+    for name, g in zip(load_countries().name, load_countries().geometry, strict=True):
+        assert area_km2(g) == pytest.approx(abs(geod.geometry_area_perimeter(g)[0]) / 1e6,
+                                            rel=1e-12), name  # fmt: skip
