@@ -34,8 +34,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "geo.units": (
         "KM_PER_MILE", "KM_PER_NMI", "MAX_KM", "RangeKm", "parse_km", "parse_range", "to_km",
     ),
+    "world.place": (
+        "Place",
+    ),
     "world.tables": (
-        "CountryTable", "Place", "PlaceTable", "capitals", "load_countries", "load_places",
+        "CountryTable", "PlaceTable", "capitals", "load_countries", "load_places",
     ),
     "world.gazetteer": (
         "find_place", "name_key", "name_keys", "search_places",

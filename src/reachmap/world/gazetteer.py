@@ -5,6 +5,9 @@ spaces and punctuation (see :func:`name_key`). Among several places of the same
 name the most populous wins; a name that is some place's primary GeoNames name
 wins over a name that is only an alternate name of another place.
 
+Lookups read the name index (:mod:`reachmap.world.nameindex`, a SQLite file built
+on first use), so they load neither pyarrow nor the places table.
+
 Examples
 --------
 >>> minsk = find_place("Minsk")
@@ -15,17 +18,19 @@ Examples
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from array import array
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
-
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from typing import TYPE_CHECKING
 
 from reachmap.errors import InputError, PlaceNotFoundError
-from reachmap.world.tables import Place, PlaceTable, load_places, read_data
+from reachmap.world.nameindex import NameIndex, name_index
+from reachmap.world.names import name_key, name_keys
+from reachmap.world.place import Place
+
+if TYPE_CHECKING:
+    from reachmap.world.tables import PlaceTable
 
 __all__ = [
     "find_place",
@@ -34,30 +39,12 @@ __all__ = [
     "search_places",
 ]
 
-#: Letters that Unicode NFKD does not split into a base letter plus accents,
-#: mapped to what a user without the key on the keyboard types instead.
-_FOLDS: tuple[tuple[str, str], ...] = (
-    ("ß", "ss"),
-    ("ø", "o"),
-    ("ł", "l"),
-    ("đ", "d"),
-    ("ð", "d"),
-    ("þ", "th"),
-    ("æ", "ae"),
-    ("œ", "oe"),
-    ("ı", "i"),
-    ("ħ", "h"),
-    ("ŀ", "l"),
-    ("ŧ", "t"),
-    ("ς", "σ"),
-)
-_FOLD_PATTERN = "[" + "".join(old for old, _ in _FOLDS) + "]"
-
 #: Fuzzy suggestions below this OSA similarity (0 to 1) are not offered.
 _FUZZY_CUTOFF = 0.6
-#: Weight of log10(population) in the fuzzy ranking: a place 1,000 times more
-#: populous gains 0.02, less than one typo in a ten-letter name (0.1).
-_POPULATION_WEIGHT = 0.05 / 7.0
+# The ranking bonus of a place is POPULATION_WEIGHT * log10(1 + population), with
+# POPULATION_WEIGHT = 0.05 / 7 (reachmap.world._nameindex_build, which stores it per
+# place): a place 1,000 times more populous gains 0.02, less than one typo in a
+# ten-letter name (0.1).
 
 _NAME_ALLOWED = (
     "a non-empty place name, optionally followed by ', CC' with CC an "
@@ -65,171 +52,136 @@ _NAME_ALLOWED = (
 )
 
 
-# --------------------------------------------------------------------------- names
+# --------------------------------------------------------------------------- fuzzy
+#
+# The fuzzy choices of a scope (all places, or one country) are its distinct name
+# keys, in the order of their first name in place_names.parquet, each with its most
+# populous place. A key scores its OSA normalised similarity to the query key (from
+# rapidfuzz), sim = 1 - d / M with d the OSA distance and M = max(q, L) the longer of
+# the two lengths (q for the query, L for the key, in code points); the keys that score
+# at least _FUZZY_CUTOFF = 0.6 are ranked by sim (rounded to float32) plus their
+# place's bonus, ties in choice order.
+#
+# Only some keys are scored, and none that could reach the cutoff is left out:
+#
+# * sim >= 0.6  <=>  d <= 0.4 M  <=>  d <= dmax = floor(2 M / 5). (In floating point:
+#   for 5 d >= 2 M + 1, 1 - d / M <= 0.6 - 1 / (5 M), a gap far above the two roundings
+#   of rapidfuzz's arithmetic, < 2**-52, for any M < 10**14.)
+# * Length: an OSA edit (insert, delete, substitute, swap two neighbours) changes the
+#   length by at most one, so d >= |q - L|: keys with |q - L| > dmax are skipped (for
+#   the 0.6 cutoff, the length ratio min / max is at least 0.6).
+# * Characters: in an OSA edit script each position of the key comes from an equal
+#   character of the query (kept or swapped, one position each) or from an insertion
+#   or substitution (one edit each), so d >= L - c, with c = the number of characters
+#   the two share, counted with multiplicity (multiset intersection); likewise
+#   d >= q - c. So c >= M - dmax: keys sharing fewer characters are skipped. The
+#   index has, per key length, character ch and count k, a bitmap of the keys holding
+#   ch at least k times; c of a key is the number of the bitmaps (ch, k), for k from 1
+#   to the count of ch in the query, that hold it (sum over ch of min(count in the
+#   query, count in the key)), counted for all keys at once with bitwise arithmetic.
+#
+# rapidfuzz scores the same pair the same way however many other choices it is given,
+# so the kept keys score exactly what they scored among all choices; with the same
+# ranking and tie order the suggestions are the same.
 
 
-def name_keys(names: Iterable[str] | pa.Array | pa.ChunkedArray) -> pa.StringArray:
-    """Turn names into lookup keys, many at once.
-
-    A key is the name in lower case, without accents (Unicode NFKD
-    decomposition with the combining marks dropped, and ``ß`` → ``ss``,
-    ``ø`` → ``o``, ``ł`` → ``l``, ``æ`` → ``ae`` ... for letters that do not
-    decompose), and without spaces or punctuation: only letters and digits
-    remain, in any script. Vectorised with pyarrow: about 0.4 s for a million
-    names.
-
-    Parameters
-    ----------
-    names : iterable of str, or pyarrow string array
-        The names.
-
-    Returns
-    -------
-    pyarrow.StringArray
-        One key per name, in order.
-
-    Examples
-    --------
-    >>> name_keys(["Saint-Étienne", "St. John's", "Łódź"]).to_pylist()
-    ['saintetienne', 'stjohns', 'lodz']
-    """
-    if isinstance(names, pa.ChunkedArray):
-        arr = names.combine_chunks()
-    elif isinstance(names, pa.Array):
-        arr = names
-    else:
-        arr = pa.array(list(names), type=pa.string())
-    low = pc.utf8_lower(arr)
-    non_ascii = pc.fill_null(pc.invert(pc.string_is_ascii(low)), False)
-    if pc.any(non_ascii).as_py():
-        sub = pc.utf8_normalize(pc.filter(low, non_ascii), "NFKD")
-        sub = pc.utf8_lower(pc.replace_substring_regex(sub, r"\p{M}+", ""))
-        to_fold = pc.match_substring_regex(sub, _FOLD_PATTERN)
-        if pc.any(to_fold).as_py():
-            folded = pc.filter(sub, to_fold)
-            for old, new in _FOLDS:
-                folded = pc.replace_substring(folded, old, new)
-            sub = pc.replace_with_mask(sub, to_fold, folded)
-        low = pc.replace_with_mask(low, non_ascii, sub)
-    punct = pc.fill_null(pc.invert(pc.utf8_is_alnum(low)), False)
-    if not pc.any(punct).as_py():
-        return low
-    cleaned = pc.replace_substring_regex(pc.filter(low, punct), r"[^\p{L}\p{N}]+", "")
-    return pc.replace_with_mask(low, punct, cleaned)
+def _at_least(bitmaps: list[int], count: int, size: int) -> int:
+    """Return the bitmap of the positions set in at least ``count`` of ``bitmaps``."""
+    slices: list[int] = []  # a bit-sliced counter per position, least significant first
+    for bits in bitmaps:
+        carry = bits
+        for i, s in enumerate(slices):
+            if not carry:
+                break
+            slices[i], carry = s ^ carry, s & carry
+        if carry:
+            slices.append(carry)
+    ones = (1 << size) - 1
+    greater, equal = 0, ones
+    for i in reversed(range(max(len(slices), count.bit_length()))):
+        s = slices[i] if i < len(slices) else 0
+        if count >> i & 1:
+            equal &= s
+        else:
+            greater |= equal & s
+            equal &= s ^ ones
+    return greater | equal
 
 
-def name_key(name: str) -> str:
-    """Turn one name into its lookup key (see :func:`name_keys`).
-
-    Parameters
-    ----------
-    name : str
-        A place name, in any script.
-
-    Returns
-    -------
-    str
-        The key: lower case, no accents, letters and digits only.
-
-    Examples
-    --------
-    >>> name_key("  MINSK ")
-    'minsk'
-    >>> name_key("Кричев") == name_key("кричев")
-    True
-    """
-    return str(name_keys([name])[0].as_py())
-
-
-# --------------------------------------------------------------------------- gazetteer
-
-
-@dataclass(frozen=True, eq=False)
-class _Gazetteer:
-    """Lookup index over the bundled places: name keys and where they point."""
-
-    places: PlaceTable
-    primary_keys: pa.Array  # one key per place row
-    alt_keys: pa.Array  # one key per bundled name (primary included)
-    alt_rows: np.ndarray  # place row of each bundled name
-    countries: frozenset[str]
-
-
-@functools.cache
-def _gazetteer() -> _Gazetteer:
-    """Build (once) the name index: keys of primary and alternate names."""
-    places = load_places()
-    names = read_data("place_names.parquet")
-    gids = names.column("geonameid").to_numpy()
-    rows = np.searchsorted(places.geonameid, gids)
-    return _Gazetteer(
-        places=places,
-        primary_keys=name_keys(pa.array(places.name, type=pa.string())),
-        alt_keys=name_keys(names.column("name")),
-        alt_rows=rows.astype(np.intp),
-        countries=frozenset(places.country.tolist()),
-    )
-
-
-@functools.cache
-def _fuzzy_index(country: str | None) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Distinct name keys (of one country, or all), each with its most populous place.
-
-    Returns the keys, the place row of each key and the ranking bonus of that
-    place (from its population).
-    """
-    g = _gazetteer()
-    keys, rows = g.alt_keys, g.alt_rows
-    if country is not None:
-        mask = g.places.country[rows] == country
-        keys, rows = pc.filter(keys, pa.array(mask)), rows[mask]
-    encoded = pc.dictionary_encode(keys)
-    codes = encoded.indices.to_numpy()
-    pop = g.places.population[rows]
-    order = np.lexsort((-pop, codes))
-    _, first = np.unique(codes[order], return_index=True)
-    best = rows[order[first]]
-    bonus = _POPULATION_WEIGHT * np.log10(1.0 + g.places.population[best])
-    return encoded.dictionary.to_pylist(), best, bonus
-
-
-def _by_population(places: PlaceTable, rows: np.ndarray) -> np.ndarray:
-    """Sort place rows by population, largest first (ties: lowest geonameid)."""
-    rows = np.unique(rows)
-    return rows[np.lexsort((places.geonameid[rows], -places.population[rows]))]
-
-
-def _exact(g: _Gazetteer, key: str, country: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose primary name has ``key``, and rows with only an alternate name."""
-    primary = np.flatnonzero(pc.equal(g.primary_keys, key).to_numpy(zero_copy_only=False))
-    alt = g.alt_rows[np.flatnonzero(pc.equal(g.alt_keys, key).to_numpy(zero_copy_only=False))]
-    if country is not None:
-        primary = primary[g.places.country[primary] == country]
-        alt = alt[g.places.country[alt] == country]
-    alt = np.setdiff1d(alt, primary)
-    return _by_population(g.places, primary), _by_population(g.places, alt)
-
-
-def _fuzzy(key: str, country: str | None, limit: int) -> list[int]:
-    """Place rows whose names are close to ``key``, best first, at most ``limit``."""
-    choices, best, bonus = _fuzzy_index(country)
-    if not choices or limit <= 0:
-        return []
-    sim = process.cdist(
-        [key],
-        choices,
-        scorer=OSA.normalized_similarity,
-        dtype=np.float32,
-        workers=-1,
-        score_cutoff=_FUZZY_CUTOFF,
-    )[0]
-    hits = np.flatnonzero(sim >= _FUZZY_CUTOFF)
-    if hits.size == 0:
-        return []
-    rank = sim[hits].astype(np.float64) + bonus[hits]
-    top = hits[np.argsort(-rank, kind="stable")][: 4 * limit]
+def _positions(bits: int) -> list[int]:
+    """Return the positions of the set bits of ``bits``, ascending."""
+    text = format(bits, "b")[::-1]
     out: list[int] = []
-    for r in best[top].tolist():
+    j = text.find("1")
+    while j >= 0:
+        out.append(j)
+        j = text.find("1", j + 1)
+    return out
+
+
+def _candidates(
+    index: NameIndex, scope: str, key: str
+) -> tuple[list[str], list[tuple[int, int, list[int] | range]]]:
+    """Return the keys of ``scope`` that can score (see above), and where each comes from.
+
+    Returns the keys, and segments ``(start, length, positions)``: the keys from
+    ``start`` on are the keys at ``positions`` of the bucket of that length.
+    """
+    q = len(key)
+    counts = Counter(key)
+    keys_out: list[str] = []
+    segments: list[tuple[int, int, list[int] | range]] = []
+    for length in index.lengths(scope):
+        m = max(q, length)
+        dmax = 2 * m // 5
+        if abs(q - length) > dmax:
+            continue
+        keys, ords, _ = index.bucket(scope, length)
+        positions: list[int] | range
+        if index.has_postings(scope, length):
+            # one bitmap per position of the query: the keys that share it
+            held = [
+                index.holding(scope, length, ch, times)
+                for ch, n in counts.items()
+                for times in range(1, n + 1)
+            ]
+            positions = _positions(_at_least(held, m - dmax, len(ords)))
+        else:
+            positions = range(len(ords))
+        if positions:
+            segments.append((len(keys_out), length, positions))
+            keys_out.extend([keys[j * length : (j + 1) * length] for j in positions])
+    return keys_out, segments
+
+
+def _fuzzy(index: NameIndex, key: str, country: str | None, limit: int) -> list[int]:
+    """Place rows whose names are close to ``key``, best first, at most ``limit``."""
+    scope = country or ""
+    if not index.lengths(scope) or limit <= 0:
+        return []
+    choices, segments = _candidates(index, scope, key)
+    if not choices:
+        return []
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    hits = process.extract(
+        key, choices, scorer=OSA.normalized_similarity, score_cutoff=_FUZZY_CUTOFF, limit=None
+    )
+    if not hits:
+        return []
+    sims = array("f", [score for _, score, _ in hits]).tolist()  # as numpy float32
+    starts = [start for start, _, _ in segments]
+    bonus = index.bonus
+    ranked: list[tuple[float, int, int]] = []
+    for (_, _, i), sim in zip(hits, sims, strict=True):
+        start, length, positions = segments[bisect_right(starts, i) - 1]
+        _, ords, rows = index.bucket(scope, length)
+        j = positions[i - start]
+        ranked.append((-(sim + bonus[rows[j]]), ords[j], rows[j]))
+    ranked.sort()
+    out: list[int] = []
+    for _, _, r in ranked[: 4 * limit]:
         if r not in out:
             out.append(r)
         if len(out) == limit:
@@ -237,7 +189,7 @@ def _fuzzy(key: str, country: str | None, limit: int) -> list[int]:
     return out
 
 
-def _parse(name: object, field: str, g: _Gazetteer) -> tuple[str, str, str | None]:
+def _parse(name: object, field: str, index: NameIndex) -> tuple[str, str, str | None]:
     """Split ``"Name, CC"``; return the name, its key and the country (or None).
 
     A two-letter tail that is no known country code is kept as part of the name
@@ -248,12 +200,41 @@ def _parse(name: object, field: str, g: _Gazetteer) -> tuple[str, str, str | Non
     text, country = name.strip(), None
     head, comma, tail = text.rpartition(",")
     code = tail.strip().upper()
-    if comma and len(code) == 2 and code.isalpha() and code in g.countries:
+    if comma and len(code) == 2 and code.isalpha() and code in index.countries:
         text, country = head.strip(), code
     key = name_key(text)
     if not key:
         raise InputError(field, name, _NAME_ALLOWED)
     return text, key, country
+
+
+# --------------------------------------------------------------------------- for ingest
+
+
+@dataclass(frozen=True, eq=False)
+class _Gazetteer:
+    """The places table, for :mod:`reachmap.ingest.extract` (which reads populations)."""
+
+    places: PlaceTable
+
+
+@functools.cache
+def _gazetteer() -> _Gazetteer:
+    """Load the places table (numpy and pyarrow): only for :func:`_exact`'s callers."""
+    from reachmap.world.tables import load_places
+
+    return _Gazetteer(load_places())
+
+
+def _exact(g: _Gazetteer, key: str, country: str | None) -> tuple[list[int], list[int]]:
+    """Rows of ``g.places`` whose primary name has ``key``, and rows with only an alternate.
+
+    Each list is sorted by population, largest first (ties: the lowest geonameid).
+    """
+    return name_index().exact_rows(key, country)
+
+
+# --------------------------------------------------------------------------- lookups
 
 
 def find_place(name: str, *, field: str = "site") -> Place:
@@ -294,27 +275,23 @@ def find_place(name: str, *, field: str = "site") -> Place:
     ...
     reachmap.errors.PlaceNotFoundError: site: no place named 'Minks'; expected ... Minsk (BY)...
     """
-    g = _gazetteer()
-    text, key, country = _parse(name, field, g)
-    primary, alt = _exact(g, key, country)
-    if primary.size:
-        return g.places.row(int(primary[0]))
-    if alt.size:
-        return g.places.row(int(alt[0]))
+    index = name_index()
+    text, key, country = _parse(name, field, index)
+    found = index.exact(key, country, 1)
+    if found:
+        return found[0][1]
     if country is None and "," in text:
         # "Paris, XX" with an unknown code: suggest from the name before the comma.
         key = name_key(text.rpartition(",")[0]) or key
-    rows: list[int] = []
+    places: list[Place] = []
     if country is not None:
         # "Paris, DE": the same name in other countries first, then close names in DE.
-        elsewhere = np.concatenate(_exact(g, key, None))
-        rows.extend(elsewhere[:3].tolist())
-    rows.extend(_fuzzy(key, country, 10))
+        places.extend(p for _, p in index.exact(key, None, 3))
+    places.extend(index.place(r) for r in _fuzzy(index, key, country, 10))
     labels: list[str] = []
-    for r in rows:
-        label = g.places.row(r).label
-        if label not in labels:
-            labels.append(label)
+    for p in places:
+        if p.label not in labels:
+            labels.append(p.label)
     raise PlaceNotFoundError(field, name, labels[:5])
 
 
@@ -351,14 +328,16 @@ def search_places(name: str, *, limit: int = 10) -> list[Place]:
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise InputError("limit", limit, "an integer of 1 or more")
-    g = _gazetteer()
-    _, key, country = _parse(name, "name", g)
-    primary, alt = _exact(g, key, country)
-    rows = [*primary.tolist(), *alt.tolist()][:limit]
+    index = name_index()
+    _, key, country = _parse(name, "name", index)
+    found = index.exact(key, country, limit)
+    rows = [r for r, _ in found]
+    places = [p for _, p in found]
     if len(rows) < limit:
-        for r in _fuzzy(key, country, limit):
+        for r in _fuzzy(index, key, country, limit):
             if r not in rows:
                 rows.append(r)
+                places.append(index.place(r))
             if len(rows) == limit:
                 break
-    return [g.places.row(r) for r in rows]
+    return places

@@ -38,6 +38,7 @@ import shapely
 
 from reachmap.errors import InputError
 from reachmap.geo.geodesy import area_km2
+from reachmap.world.place import Place
 
 __all__ = [
     "CountryTable",
@@ -164,47 +165,6 @@ class CountryTable:
                 "an ISO 3166-1 alpha-2 code of a bundled country or territory (e.g. 'BY')",
             )
         return int(rows[0])
-
-
-@dataclass(frozen=True)
-class Place:
-    """One populated place from GeoNames.
-
-    Attributes
-    ----------
-    geonameid : int
-        GeoNames identifier.
-    name : str
-        Primary GeoNames name (e.g. "Krychaw").
-    lat, lon : float
-        Coordinates, in degrees (WGS84).
-    country : str
-        ISO 3166-1 alpha-2 code.
-    population : int
-        GeoNames population (people); 0 when GeoNames has none.
-    is_capital : bool
-        Whether this place is its country's capital.
-
-    Examples
-    --------
-    >>> from reachmap.world.gazetteer import find_place
-    >>> p = find_place("Warsaw")
-    >>> p.label
-    'Warsaw (PL)'
-    """
-
-    geonameid: int
-    name: str
-    lat: float
-    lon: float
-    country: str
-    population: int
-    is_capital: bool
-
-    @property
-    def label(self) -> str:
-        """The name with its country code, as ``"Name (CC)"``."""
-        return f"{self.name} ({self.country})"
 
 
 @dataclass(frozen=True, eq=False)
