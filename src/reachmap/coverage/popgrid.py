@@ -75,6 +75,7 @@ from reachmap.coverage.grid import (
     rasterize_countries,
 )
 from reachmap.errors import InputError
+from reachmap.world.nameindex import cache_dir as world_cache_dir
 from reachmap.world.tables import load_countries, load_places
 
 __all__ = [
@@ -366,13 +367,11 @@ def _fallback_key(grid: LatLonGrid, row: int, code: str) -> int:
 
 
 def cache_dir() -> Path:
-    """Directory of the cached grids: ``$REACHMAP_CACHE_DIR`` or the user cache dir."""
-    env = os.environ.get("REACHMAP_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
+    """Directory of the cached grids: ``$REACHMAP_CACHE_DIR`` or the user cache dir.
 
-    return Path(platformdirs.user_cache_dir("reachmap"))
+    The same directory as the gazetteer's name index (:func:`reachmap.world.nameindex.cache_dir`).
+    """
+    return world_cache_dir()
 
 
 @functools.cache
