@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from geographiclib.geodesic import Geodesic
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reachmap.errors import InputError
 from reachmap.geo.geodesy import (
@@ -173,3 +175,32 @@ def test_area_equals_pyproj_geometry_area_on_every_country() -> None:
     for name, g in zip(load_countries().name, load_countries().geometry, strict=True):
         assert area_km2(g) == pytest.approx(abs(geod.geometry_area_perimeter(g)[0]) / 1e6,
                                             rel=1e-12), name  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lat1=st.floats(-90, 90), lon1=st.floats(-180, 180),
+    lat2=st.floats(-90, 90), lon2=st.floats(-180, 180),
+)  # fmt: skip
+def test_inverse_scalar_path_equals_array_path(
+    lat1: float, lon1: float, lat2: float, lon2: float
+) -> None:
+    """The numpy-free scalar inverse() gives the same bits as the array path."""
+    d, az = inverse(lat1=lat1, lon1=lon1, lat2=lat2, lon2=lon2)
+    da, aza = inverse(lat1=np.array([lat1]), lon1=np.array([lon1]), lat2=np.array([lat2]),
+                      lon2=np.array([lon2]))  # fmt: skip
+    assert type(d) is float and type(az) is float
+    assert (d, az) == (float(da[0]), float(aza[0]))
+
+
+def test_geodesy_import_and_scalar_inverse_load_no_numpy() -> None:
+    """``reachmap distance`` resolves two places and one inverse without numpy."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from reachmap.geo.geodesy import inverse; "
+        "inverse(lat1=53.9, lon1=27.57, lat2=52.52, lon2=13.4); print('numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -13,13 +13,16 @@ otherwise.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import Any, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
-import numpy as np
 from pyproj import Geod
 
 from reachmap.errors import InputError
+
+if TYPE_CHECKING:  # numpy is imported in the functions that use it: scalar inverse()
+    import numpy as np  # calls (reachmap distance) then load no numpy
 
 __all__ = [
     "ANTIPODAL_DISTANCE_KM",
@@ -39,7 +42,7 @@ __all__ = [
     "validate_lat_lon",
 ]
 
-ArrayLike: TypeAlias = float | Sequence[float] | np.ndarray
+ArrayLike: TypeAlias = "float | Sequence[float] | np.ndarray"
 
 #: The WGS84 ellipsoid, through pyproj (GeographicLib's algorithms).
 GEOD = Geod(ellps="WGS84")
@@ -57,12 +60,14 @@ MAX_RADIUS_KM: float = 20_040.0
 
 def _arrays(*values: ArrayLike) -> tuple[bool, list[np.ndarray]]:
     """Broadcast inputs to float64 arrays; say whether all inputs were scalars."""
+    import numpy as np
     scalar = all(np.ndim(v) == 0 for v in values)
     arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in values))
     return scalar, [np.ascontiguousarray(a).ravel() for a in arrays]
 
 
 def _shape(*values: ArrayLike) -> tuple[int, ...]:
+    import numpy as np
     return np.broadcast_shapes(*(np.shape(v) for v in values))
 
 
@@ -129,8 +134,17 @@ def inverse(
     (111.319491, 90.0)
 
     """
-    shape = _shape(lat1, lon1, lat2, lon2)
-    scalar, (a1, o1, a2, o2) = _arrays(lat1, lon1, lat2, lon2)
+    values = (lat1, lon1, lat2, lon2)
+    if all(type(v) is float or type(v) is int for v in values):
+        # one pair of plain numbers: pyproj's scalar call (the same geod_inverse on the
+        # same doubles as the array path below, so the same bits) without numpy
+        la1, lo1, la2, lo2 = (float(v) for v in values)  # type: ignore[arg-type]
+        az, _back, metres = GEOD.inv(lo1, la1, lo2, la2)
+        return float(metres) / 1000.0, float(az)
+    import numpy as np
+
+    shape = _shape(*values)
+    scalar, (a1, o1, a2, o2) = _arrays(*values)
     az12, _az21, dist_m = GEOD.inv(o1, a1, o2, a2)
     return (
         _out(scalar, shape, np.asarray(dist_m) / 1000.0),
@@ -163,6 +177,7 @@ def inverse_with_arrival(
     >>> round(d, 6), az2
     (111.319491, 90.0)
     """
+    import numpy as np
     shape = _shape(lat1, lon1, lat2, lon2)
     scalar, (a1, o1, a2, o2) = _arrays(lat1, lon1, lat2, lon2)
     _az12, az21, dist_m = GEOD.inv(o1, a1, o2, a2)
@@ -249,6 +264,7 @@ def destination(
     (0.0, 1.0)
 
     """
+    import numpy as np
     shape = _shape(lat, lon, azimuth_deg, distance_km)
     scalar, (a, o, az, d) = _arrays(lat, lon, azimuth_deg, distance_km)
     lon2, lat2, _ = GEOD.fwd(o, a, az, d * 1000.0)
@@ -288,9 +304,9 @@ def validate_lat_lon(lat: float, lon: float, *, field: str = "site") -> tuple[fl
 
     """
     lat_f, lon_f = float(lat), float(lon)
-    if not (np.isfinite(lat_f) and -90.0 <= lat_f <= 90.0):
+    if not (math.isfinite(lat_f) and -90.0 <= lat_f <= 90.0):
         raise InputError(f"{field} latitude", lat_f, "a number from -90 to 90 (degrees)")
-    if not (np.isfinite(lon_f) and -180.0 <= lon_f <= 180.0):
+    if not (math.isfinite(lon_f) and -180.0 <= lon_f <= 180.0):
         raise InputError(f"{field} longitude", lon_f, "a number from -180 to 180 (degrees)")
     return lat_f, lon_f
 
@@ -414,6 +430,7 @@ def sphere_distance_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: 
     >>> round(float(sphere_distance_km(0.0, 0.0, 0.0, 1.0)), 3)
     111.195
     """
+    import numpy as np
     p1, p2 = np.radians(lat1), np.radians(lat2)
     h = (
         np.sin((p2 - p1) / 2.0) ** 2
@@ -452,6 +469,7 @@ def cell_area_km2(*, lat1: ArrayLike, lat2: ArrayLike, dlon_deg: ArrayLike) -> A
     >>> round(cell_area_km2(lat1=-90.0, lat2=90.0, dlon_deg=360.0))  # the whole ellipsoid
     510065622
     """
+    import numpy as np
     shape = _shape(lat1, lat2, dlon_deg)
     scalar, (a1, a2, w) = _arrays(lat1, lat2, dlon_deg)
     e2 = float(GEOD.es)
