@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from reachmap.cli.app import app, err_console, fail, out_console
 from reachmap.errors import InputError, ReachmapError
@@ -224,6 +223,8 @@ def _print_table(result: object) -> None:
     sites = ", ".join(f"{s.label} ({s.lat:.4f}, {s.lon:.4f})" for s in result.sites)
     c.print(f"[bold]Sites:[/] {sites}")
     c.print(f"[bold]Range:[/] {rng.text!r} → {rng.min_km:,.1f}–{rng.max_km:,.1f} km")
+    from rich.table import Table
+
     table = Table(title="Countries within reach", show_lines=False)
     for col in ("country", "status", "area reached", "est. population reached"):
         table.add_column(col, justify="left" if col in ("country", "status") else "right")
@@ -300,6 +301,8 @@ def place(
         fail(err)
     if not found:
         fail(InputError("name", name, "a place the bundled GeoNames data knows"))
+    from rich.table import Table
+
     table = Table(title=f"Places matching {name!r}")
     for col in ("name", "country", "lat", "lon", "population", "capital"):
         table.add_column(col, justify="right" if col in ("lat", "lon", "population") else "left")

@@ -10,15 +10,16 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from reachmap.cli.app import err_console, fail, out_console
 from reachmap.errors import InputError, ReachmapError
+
+if TYPE_CHECKING:  # rich's tables and bars load when a command prints one, not at start-up
+    from rich.console import Console
+    from rich.progress import Progress
 
 __all__ = ["print_tiers", "progress_bar", "sweep"]
 
@@ -26,6 +27,8 @@ __all__ = ["print_tiers", "progress_bar", "sweep"]
 
 def progress_bar(label: str) -> Progress:
     """Return a rich progress bar on stderr (``label``, bar, done/total, elapsed)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn(label),
         BarColumn(),
@@ -52,6 +55,8 @@ def print_tiers(result: Any, console: Console | None = None, *, rows: int = 25) 
     rows : int
         Most countries and capitals listed per table.
     """
+    from rich.table import Table
+
     c = console or out_console
     sites = "; ".join(s.label for s in result.sites)
     c.print(
