@@ -424,11 +424,14 @@ def test_at_least_counts_bits_like_brute_force() -> None:
 @pytest.mark.parametrize("key", ["paris", "kiev", "newdelhi", "islamabad", "minsk", "zzzz"])
 @pytest.mark.parametrize("country", [None, "US", "UA"])
 def test_exact_rows_for_ingest_are_the_old_ones(key: str, country: str | None) -> None:
-    """reachmap.ingest.extract reads gazetteer._gazetteer and gazetteer._exact."""
-    primary, alt = gazetteer._exact(gazetteer._gazetteer(), key, country)
+    """reachmap.ingest.extract reads NameIndex.exact_rows and NameIndex.place."""
+    index = nameindex.name_index()
+    primary, alt = index.exact_rows(key, country)
     old_primary, old_alt = _exact(_gazetteer(), key, country)
     assert (primary, alt) == (old_primary.tolist(), old_alt.tolist())
-    assert gazetteer._gazetteer().places.population is load_places().population
+    places = load_places()
+    for r in (*primary, *alt):
+        assert index.place(r) == places.row(r)
 
 
 @pytest.mark.parametrize(

@@ -399,25 +399,25 @@ def _country_patterns() -> list[tuple[re.Pattern[str], str]]:
 
 
 def _place(name: str) -> dict[str, Any] | None:
-    from reachmap.world.gazetteer import _exact, _gazetteer, name_key
+    from reachmap.world.gazetteer import name_key
+    from reachmap.world.nameindex import name_index
 
     key = name_key(name)
     if len(key) < 3:
         return None
-    g = _gazetteer()
-    primary, alt = _exact(g, key, None)
-    rows = list(primary) + list(alt)
-    if not rows:
+    index = name_index()
+    primary, alt = index.exact_rows(key, None)
+    places = {r: index.place(r) for r in (*primary, *alt)}
+    if not places:
         return None
     # a city whose own name this is comes before one that merely has it as an alternate
     # ("Islamabad" is also an old name of Chattogram, "New Delhi" one of Delhi); a village
     # does not ("Kiev" is a hamlet's own name, and Kyiv's spelling in many reports)
-    pop = g.places.population
-    cities = [r for r in primary if int(pop[r]) >= 100_000]
-    best = max(cities or rows, key=lambda r: int(pop[r]))
-    p = g.places.row(int(best))
+    cities = [r for r in primary if places[r].population >= 100_000]
+    best = max(cities or places, key=lambda r: places[r].population)
+    p = places[best]
     return {"name": p.name, "country": p.country, "lat": p.lat, "lon": p.lon,
-            "population": int(p.population), "matches": len(rows),
+            "population": int(p.population), "matches": len(places),
             "spelling": "primary" if best in set(primary) else "alternate"}  # fmt: skip
 
 

@@ -17,20 +17,14 @@ Examples
 
 from __future__ import annotations
 
-import functools
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from reachmap.errors import InputError, PlaceNotFoundError
 from reachmap.world.nameindex import NameIndex, name_index
 from reachmap.world.names import name_key, name_keys
 from reachmap.world.place import Place
-
-if TYPE_CHECKING:
-    from reachmap.world.tables import PlaceTable
 
 __all__ = [
     "find_place",
@@ -206,32 +200,6 @@ def _parse(name: object, field: str, index: NameIndex) -> tuple[str, str, str | 
     if not key:
         raise InputError(field, name, _NAME_ALLOWED)
     return text, key, country
-
-
-# --------------------------------------------------------------------------- for ingest
-
-
-@dataclass(frozen=True, eq=False)
-class _Gazetteer:
-    """The places table, for :mod:`reachmap.ingest.extract` (which reads populations)."""
-
-    places: PlaceTable
-
-
-@functools.cache
-def _gazetteer() -> _Gazetteer:
-    """Load the places table (numpy and pyarrow): only for :func:`_exact`'s callers."""
-    from reachmap.world.tables import load_places
-
-    return _Gazetteer(load_places())
-
-
-def _exact(g: _Gazetteer, key: str, country: str | None) -> tuple[list[int], list[int]]:
-    """Rows of ``g.places`` whose primary name has ``key``, and rows with only an alternate.
-
-    Each list is sorted by population, largest first (ties: the lowest geonameid).
-    """
-    return name_index().exact_rows(key, country)
 
 
 # --------------------------------------------------------------------------- lookups
