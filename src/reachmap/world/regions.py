@@ -63,6 +63,7 @@ from reachmap.datafile import (
 )
 from reachmap.datafile import DataModel as _Model
 from reachmap.errors import InputError
+from reachmap.world.parts import CUTS, CountryPart, load_parts
 from reachmap.world.tables import PlaceTable, capitals, load_countries, load_places
 
 __all__ = [
@@ -76,9 +77,16 @@ __all__ = [
     "region",
 ]
 
-RegionKind = Literal["continent", "group", "country", "cities"]
+RegionKind = Literal["continent", "group", "country", "cities", "cut", "capitals"]
 
-REGION_KINDS: Final[tuple[str, ...]] = ("continent", "group", "country", "cities")
+REGION_KINDS: Final[tuple[str, ...]] = (
+    "continent",
+    "group",
+    "country",
+    "cities",
+    "cut",
+    "capitals",
+)
 """The kinds of region, as written in ``regions.toml``."""
 
 CONTINENTS: Final[Mapping[str, str]] = {
@@ -195,10 +203,19 @@ class Region(_Model):
         Display name (e.g. ``"NATO"``).
     aliases : tuple of str
         Other names :func:`region` accepts.
-    kind : {"continent", "group", "country", "cities"}
+    kind : {"continent", "group", "country", "cities", "cut", "capitals"}
         What the members are; see the module docstring.
+    definition : str
+        One line saying what the region counts, printed with every verdict.
     note : str
         Caveats a reader should know (what is and is not counted).
+    cut : str or None
+        For kind ``"cut"``, the cut whose countries are the members; for a group, a cut
+        that clips its members' territory (see :mod:`reachmap.world.parts`).
+    members_of : str or None
+        For a group: take the members (with their dates) of this other region.
+    of : str or None
+        For kind ``"capitals"``: the region whose members' capitals are listed.
     continent : str or None
         GeoNames continent code, for kind ``"continent"`` only.
     members : tuple of Member
@@ -220,8 +237,12 @@ class Region(_Model):
     name: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
     kind: RegionKind
+    definition: str = ""
     note: str = ""
     continent: str | None = None
+    cut: str | None = None
+    members_of: str | None = None
+    of: str | None = None
     members: tuple[Member, ...] = ()
     cities: tuple[City, ...] = ()
     sources: tuple[Citation, ...] = Field(default=(), alias="source")
@@ -229,6 +250,22 @@ class Region(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Region:
         kind = self.kind
+        if self.cut is not None and self.cut not in CUTS:
+            raise ValueError(f"'cut' must be one of {sorted(CUTS)}")
+        if self.cut is not None and kind not in ("cut", "group"):
+            raise ValueError(f"'cut' is only for cut and group regions, not {kind!r}")
+        if self.members_of is not None and (kind != "group" or self.members):
+            raise ValueError("'members_of' is for a group region without 'members'")
+        if (self.of is None) != (kind != "capitals"):
+            raise ValueError("a capitals region needs 'of' (a region id), and only it takes one")
+        if kind in ("cut", "capitals"):
+            if kind == "cut" and self.cut is None:
+                raise ValueError("a cut region needs 'cut'")
+            if self.members or self.cities or self.continent is not None:
+                raise ValueError(
+                    f"a {kind} region takes its members from its {'cut' if kind == 'cut' else 'of'}"
+                )
+            return self
         if kind == "continent":
             if self.continent not in CONTINENTS:
                 raise ValueError(
@@ -243,6 +280,8 @@ class Region(_Model):
             if not self.cities or self.members:
                 raise ValueError("a cities region needs 'cities' and no 'members'")
             _no_overlaps(((c.geonameid, c.from_, c.until) for c in self.cities), "city")
+            return self
+        if self.members_of is not None:
             return self
         if not self.members or self.cities:
             raise ValueError(f"a {kind} region needs 'members' and no 'cities'")
@@ -280,6 +319,14 @@ class Region(_Model):
         False
         """
         day = check_date(on)
+        if self.kind == "cut":
+            assert self.cut is not None
+            return sorted(load_parts()[self.cut])
+        if self.kind == "capitals":
+            assert self.of is not None
+            return _bundled()[self.of].members_on(day)
+        if self.members_of is not None:
+            return _bundled()[self.members_of].members_on(day)
         if self.kind == "continent":
             countries = load_countries()
             codes = countries.iso2[(countries.continent == self.continent) & (countries.iso2 != "")]
@@ -340,7 +387,11 @@ class Region(_Model):
         day = check_date(on)
         if self.kind != "cities":
             caps = capitals()
-            return caps.take(np.isin(caps.country, self.members_on(day)))
+            keep = np.isin(caps.country, self.members_on(day))
+            for iso2, part in self.parts().items():  # a capital outside the part does not count
+                mine = caps.country == iso2
+                keep[mine] &= part.holds(caps.lat[mine], caps.lon[mine])
+            return caps.take(keep)
         places = load_places()
         ids = np.array([c.geonameid for c in self.cities if c.on(day)], dtype=np.int64)
         rows = np.searchsorted(places.geonameid, ids)
@@ -349,6 +400,40 @@ class Region(_Model):
             missing = int(ids[~found][0])
             raise InputError(f"region {self.id!r} cities", missing, "a bundled GeoNames id")
         return places.take(rows)
+
+    def parts(self) -> dict[str, CountryPart]:
+        """Return the members whose territory the region's cut changes, with the part counted.
+
+        Returns
+        -------
+        dict of str to CountryPart
+            By ISO2 code; members not in it count whole. Empty for a region without a
+            cut.
+
+        Examples
+        --------
+        >>> sorted(region("europe").parts())[:3]
+        ['AZ', 'ES', 'FR']
+        """
+        if self.cut is None:
+            return {}
+        return {k: p for k, p in load_parts()[self.cut].items() if not p.is_whole}
+
+    def describe(self, on: dt.date) -> str:
+        """One line that says what the region counts on a date (printed with verdicts).
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> print(region("eu").describe(dt.date(2026, 1, 1)))  # doctest: +ELLIPSIS
+        European Union (eu): member states, whole countries ...; 27 countries on 2026-01-01
+        """
+        day = check_date(on)
+        cities = self.kind in ("cities", "capitals")
+        n = len(self.cities_on(day)) if cities else len(self.members_on(day))
+        count = f"{n} {'places' if cities else 'countries'} on {day.isoformat()}"
+        what = self.definition or self.kind
+        return f"{self.name} ({self.id}): {what}; {count}"
 
 
 def _no_overlaps(spans: Iterable[tuple[object, dt.date | None, dt.date | None]], what: str) -> None:
@@ -435,7 +520,7 @@ def load_regions(path: str | Path | None = None) -> dict[str, Region]:
     --------
     >>> regions = load_regions()
     >>> [r for r in regions if regions[r].kind == "group"]
-    ['eu', 'nato']
+    ['eu', 'nato', 'eu-metropolitan', 'nato-treaty-area']
     """
     if path is None:
         return dict(_bundled())
@@ -506,5 +591,6 @@ def region(id_or_name: str) -> Region:
         name=str(countries.name[i]),
         kind="country",
         members=(Member(iso2=iso2),),
+        definition="one country, whole, as drawn (Natural Earth 1:50m, de facto borders)",
         note="A bundled country (Natural Earth polygon, GeoNames codes).",
     )
