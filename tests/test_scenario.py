@@ -70,7 +70,7 @@ def test_every_example_renders_a_report_with_its_sources(path: Path, tmp_path: P
 def test_belarus_claims_name_their_exceptions() -> None:
     run = run_scenario(load_scenario(ROOT / "examples" / "belarus-intermediate-range.toml"))
     verdicts = {v.region: v for v in run.verdicts}
-    assert set(verdicts) == {"Europe", "NATO", "European Union"}
+    assert set(verdicts) == {"Europe (geographic)", "NATO", "European Union"}
     # the US and Canada lie beyond 5,500 km of Belarus: NATO is not all covered
     nato = verdicts["NATO"]
     assert nato.verdict == "does not hold"

@@ -39,6 +39,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "world.tables": (
         "CountryTable", "PlaceTable", "capitals", "load_countries", "load_places",
+        "place_polygon_rows",
+    ),
+    "world.parts": (
+        "COAST_DEG", "CUTS", "CountryPart", "load_parts",
     ),
     "world.gazetteer": (
         "find_place", "name_key", "name_keys", "search_places",
@@ -74,6 +78,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "coverage.raster": (
         "GridGeometry", "RowIntervals", "covered_intervals", "covered_union", "disc_row_bounds",
     ),
+    "coverage.cells": (
+        "empty_intervals", "intersect_intervals", "merge_intervals", "polygon_cells",
+        "subtract_intervals",
+    ),
     "coverage.grid": (
         "CountryRuns", "LatLonGrid", "PopulationRaster", "country_runs", "rasterize_countries",
     ),
@@ -89,7 +97,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "population_for", "reach_bounds",
     ),
     "analysis.claims": (
-        "HOLDS", "HOLDS_WITH_EXCEPTIONS", "NOT_HOLD", "RegionLike", "Verdict", "check_region",
+        "HOLDS", "HOLDS_WITH_EXCEPTIONS", "NOT_HOLD", "RegionLike", "Verdict", "VerdictPart",
+        "check_region", "needed_text", "region_cells", "region_range_needed",
         "verdict_rows",
     ),
     "analysis.ranges": (
@@ -102,9 +111,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "analysis.probability": (
         "CountryTier", "METHOD", "PlaceTier", "UncertainResult", "analyze_uncertain",
     ),
+    "analysis.needed": (
+        "HoleContents", "RangeNeeded", "capitals_needed", "range_needed",
+    ),
     "analysis.scenario": (
-        "Scenario", "ScenarioRun", "deployment_site", "load_scenario", "read_toml_model",
-        "run_scenario",
+        "Scenario", "ScenarioRun", "deployment_site", "deployment_system", "load_scenario",
+        "read_toml_model", "run_scenario",
     ),
     "analysis.sweep": (
         "SWEEP_COLUMNS", "SweepScenario", "SweepSpec", "load_sweep", "run_serial",

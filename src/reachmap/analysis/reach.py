@@ -22,7 +22,7 @@ from reachmap.coverage.places import (
     grid_country_reach,
     reach_points,
 )
-from reachmap.coverage.raster import covered_intervals
+from reachmap.coverage.raster import RowIntervals, covered_intervals
 from reachmap.errors import InputError
 from reachmap.geo.envelope import boundary_tolerance_km, envelope
 from reachmap.geo.geodesy import distance_km, validate_lat_lon
@@ -219,6 +219,10 @@ class ReachResult:
     population_source: str = "GeoNames places (estimate)"
     assumptions: tuple[str, ...] = ASSUMPTIONS
     top_places: tuple[PlaceReach, ...] = field(default=(), repr=False)
+    #: The grid the population was summed on (None: GeoNames places), and its cells
+    #: within range: what a region that counts part of a country is measured on.
+    population: PopulationRaster | None = field(default=None, repr=False, compare=False)
+    covered: RowIntervals | None = field(default=None, repr=False, compare=False)
 
     def countries_with(self, status: str) -> list[CountryReach]:
         """Countries with the given status (``full``, ``partial``, ``none``), by name."""
@@ -303,6 +307,7 @@ def analyze(
     places = load_places()
     pr = reach_points(lat=places.lat, lon=places.lon, sites=latlon, min_km=lo, max_km=hi)
     countries = load_countries()
+    covered = None
     if population is None:
         rows = country_reach(countries, places, pr.status, geom)
         reached_people = sum(c.population_reached_estimate for c in rows)
@@ -352,6 +357,8 @@ def analyze(
         world_population=int(countries.population.sum()),
         population_source=source,
         assumptions=(*ASSUMPTIONS, population_note),
+        population=population,
+        covered=covered,
     )
 
 

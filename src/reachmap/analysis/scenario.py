@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -86,6 +87,7 @@ __all__ = [
     "Scenario",
     "ScenarioRun",
     "deployment_site",
+    "deployment_system",
     "load_scenario",
     "read_toml_model",
     "run_scenario",
@@ -304,6 +306,35 @@ class ScenarioRun:
     verdicts: tuple[Any, ...]
     figures: tuple[tuple[str, str, str, str], ...]  # (what, figure, status, sources)
     tiers: UncertainResult | None = None  # reach under uncertainty, when anything is uncertain
+
+
+def deployment_system(
+    catalog: Any, deployment_ids: Sequence[str], *, field: str = "deployment"
+) -> str | None:
+    """Return the one system the deployments name (None if no deployment is given).
+
+    Raises
+    ------
+    InputError
+        If a deployment id is unknown, or the deployments name different systems.
+    """
+    systems = []
+    for dep_id in deployment_ids:
+        dep = catalog.deployments.get(dep_id)
+        if dep is None:
+            raise InputError(
+                field,
+                dep_id,
+                "a deployment id in the catalog: " + ", ".join(sorted(catalog.deployments)),
+            )
+        systems.append(str(dep.system))
+    if len(set(systems)) > 1:
+        raise InputError(
+            "system",
+            "",
+            f"a --system or --range: the deployments name {', '.join(sorted(set(systems)))}",
+        )
+    return systems[0] if systems else None
 
 
 def deployment_site(catalog: Any, deployment_id: str, *, field: str = "deployment") -> Site:

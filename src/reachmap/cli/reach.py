@@ -11,7 +11,7 @@ import typer
 from reachmap.cli.app import app, err_console, fail, out_console
 from reachmap.errors import InputError, ReachmapError
 
-__all__ = ['distance', 'place', 'reach']
+__all__ = ["distance", "place", "reach"]
 
 
 @app.command()
@@ -24,8 +24,8 @@ def reach(
             help="Place name ('Minsk', 'Paris, FR') or 'lat,lon'. Repeat for a union.",
         ),
     ] = None,
-    range_text: Annotated[
-        str | None,
+    ranges: Annotated[
+        list[str] | None,
         typer.Option(
             "--range",
             "-r",
@@ -107,6 +107,9 @@ def reach(
 
     all_formats = [*FORMATS, "kml", "gpkg"]
     try:
+        if ranges and len(ranges) > 1:  # several rings in one map: not yet (issue 13, item 5)
+            raise InputError("range", " and ".join(ranges), "one --range per analysis")
+        range_text = ranges[0] if ranges else None
         if not site:
             raise InputError("site", "", "at least one --site (a place name or 'lat,lon')")
         if range_text is None and max_range is None:

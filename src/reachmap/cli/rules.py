@@ -9,7 +9,7 @@ import typer
 from reachmap.cli.app import app, err_console, fail, out_console, parse_day
 from reachmap.errors import InputError, ReachmapError
 
-__all__ = ['check', 'classify']
+__all__ = ["check", "classify"]
 
 
 @app.command()
@@ -94,29 +94,52 @@ def check(
     ] = None,
     system: Annotated[str | None, typer.Option(help="A catalog system.")] = None,
     range_text: Annotated[
-        str | None, typer.Option("--range", "-r", help="Range as published.")
+        list[str] | None,
+        typer.Option("--range", "-r", help="Range as published (once; default: the system's)."),
     ] = None,
     on: Annotated[
         str | None, typer.Option(help="Membership date YYYY-MM-DD (default: today).")
     ] = None,
-    population: Annotated[str, typer.Option("--population", "-p")] = "places",
+    population: Annotated[
+        str,
+        typer.Option(
+            "--population",
+            "-p",
+            help="Who lives there: places (GeoNames estimate), default (30″ grid), "
+            "default-2.5m, or a GeoTIFF path.",
+        ),
+    ] = "places",
 ) -> None:
-    """Check "it can cover all of <region>": verdict, numbers and every exception."""
+    """Check "it can cover all of <region>": the verdict in parts, the region's definition.
+
+    Prints the headline, the part that decides it (capitals, territory, people, the
+    minimum-range hole), what the region counts and leaves out, and every exception.
+    With --deployment and no --system or --range, the deployment's system is used.
+    """
     import datetime as dt
 
     from reachmap.analysis.claims import check_region
     from reachmap.analysis.reach import analyze, population_for, resolve_site
-    from reachmap.analysis.scenario import deployment_site
+    from reachmap.analysis.scenario import deployment_site, deployment_system
     from reachmap.catalog.store import load_catalog
     from reachmap.geo.units import parse_range
     from reachmap.world.regions import region as find_region
 
     try:
-        if (system is None) == (range_text is None):
+        ranges = range_text or []
+        if len(ranges) > 1:
+            raise InputError(
+                "range",
+                " and ".join(ranges),
+                "one --range per check (use `reach` for several rings)",
+            )
+        catalog = load_catalog()
+        if system is None and not ranges:
+            system = deployment_system(catalog, deployment or [])
+        if (system is None) == (not ranges):
             raise InputError("system", system or "", "a catalog --system or a --range, not both")
         day = parse_day(on) if on else dt.date.today()
-        catalog = load_catalog()
-        rng = catalog.find_system(system).range.km if system else parse_range(str(range_text))
+        rng = catalog.find_system(system).range.km if system else parse_range(ranges[0])
         sites = [resolve_site(s) for s in (site or [])]
         sites += [deployment_site(catalog, d) for d in (deployment or [])]
         if not sites:
@@ -129,6 +152,21 @@ def check(
         result = analyze(sites, rng, raster)
     try:
         verdict = check_region(result, reg, on=day)
+        need_lines: list[str] = []
+        if reg.kind not in ("cities", "capitals"):
+            from reachmap.analysis.claims import needed_text, region_range_needed
+            from reachmap.analysis.reach import load_population
+
+            grid = raster if getattr(raster, "country_runs", None) is not None else None
+            with err_console.status("Finding the range the claim needs…"):
+                need = region_range_needed(
+                    result, reg, on=day, raster=grid or load_population("default-2.5m")
+                )
+            need_lines = needed_text(need)
     except ReachmapError as err:
         fail(err)
     out_console.print(str(verdict), highlight=False)
+    if need_lines:
+        out_console.print("  range needed: " + need_lines[0], highlight=False)
+        for line in need_lines[1:]:
+            out_console.print("    " + line, highlight=False)

@@ -462,15 +462,32 @@ def check(request: Request, body: CheckRequest) -> CheckResponse:
     reg = region(body.region)
     rng, _ = _range(body.system, body.range)
     sites = _sites(body.sites)
-    result = analyze(sites, rng, _population(request, body.population, sites, rng.max_km))
+    raster = _population(request, body.population, sites, rng.max_km)
+    result = analyze(sites, rng, raster)
     v = check_region(result, reg, on=day, claim=body.claim, threshold=body.threshold)
+    need = None
+    if reg.kind not in ("cities", "capitals"):
+        from reachmap.analysis.claims import needed_text, region_range_needed
+        from reachmap.analysis.reach import load_population
+
+        grid = raster if getattr(raster, "country_runs", None) is not None else None
+        n = region_range_needed(result, reg, on=day, raster=grid or load_population("default-2.5m"))
+        need = {
+            "capitals_km": n.capitals_km, "capital": n.capital, "capital_site": n.capital_site,
+            "territory_km": n.territory_km, "territory_at": n.territory_at,
+            "people_km": n.people_km, "people_share": n.people_share,
+            "hole": vars(n.hole) if n.hole is not None else None, "grid": n.grid,
+            "text": needed_text(n),
+        }  # fmt: skip
     return CheckResponse.model_validate(
         {
             "claim": v.claim, "region": v.region, "on": v.on, "verdict": v.verdict,
             "area_share": v.area_share, "population_share": v.population_share,
             "capitals_reached": v.capitals_reached, "capitals_total": v.capitals_total,
             "exceptions": list(v.exceptions), "threshold": v.threshold, "unit": v.unit,
-            "text": str(v),
+            "text": str(v), "definition": v.definition, "decided_by": v.decided_by,
+            "parts": [vars(p) for p in v.parts], "counted": list(v.counted),
+            "range_needed": need,
         }
     )  # fmt: skip
 

@@ -454,6 +454,15 @@ class ClassifyResponse(BaseModel):
     findings: list[FindingOut]
 
 
+class VerdictPartOut(BaseModel):
+    """One part of a verdict, holding or failing on its own."""
+
+    name: str
+    holds: bool
+    share: float
+    summary: str
+
+
 class CheckResponse(BaseModel):
     """The verdict on a claim, with its numbers and every exception."""
 
@@ -469,6 +478,18 @@ class CheckResponse(BaseModel):
     threshold: float
     unit: str
     text: str
+    definition: str = Field(description="What the region counts, one line.")
+    decided_by: str = Field(description="The part(s) that decide the headline.")
+    parts: list[VerdictPartOut] = Field(
+        description="capitals, territory, people and (with a minimum range) the hole"
+    )
+    counted: list[str] = Field(description="Members counted in part, and what was left out.")
+    range_needed: dict[str, Any] | None = Field(
+        default=None,
+        description="The smallest maximum range that reaches the region's capitals, territory "
+        "and 99% of its people from these sites (on the population grid used, or the bundled "
+        "2.5′ grid), and what lies inside the minimum range; null for a city list.",
+    )
 
 
 class ExtractionOut(BaseModel):
