@@ -8,6 +8,7 @@ stated uncertainty. See :mod:`reachmap.analysis.uncertainty` for the model and i
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,8 @@ from reachmap.coverage.places import FULL_SHARE, reach_points
 from reachmap.coverage.raster import RowIntervals, covered_union
 from reachmap.errors import InputError
 from reachmap.geo.envelope import annuli_union
-from reachmap.world.tables import load_countries, load_places
+from reachmap.world.parts import CountryPart
+from reachmap.world.tables import load_countries, load_places, place_polygon_rows
 
 __all__ = [
     "METHOD",
@@ -125,6 +127,9 @@ class UncertainResult:
     draw_population: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     #: Whether each country was wholly reached (share >= 99.99%), per draw; same shape.
     draw_full: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool), repr=False)
+    #: The country parts asked for (``parts=`` of :func:`analyze_uncertain`), as rows like
+    #: ``countries``; their draws are the columns after the countries' in ``draw_*``.
+    parts: tuple[CountryTier, ...] = field(default=(), repr=False)
 
     def countries_in(self, tier: str) -> list[CountryTier]:
         """Countries of one tier, most people first."""
@@ -224,6 +229,7 @@ def analyze_uncertain(
     seed: int | None = 0,
     top: int = 100,
     progress: Callable[[int], None] | None = None,
+    parts: Sequence[CountryPart] = (),
 ) -> UncertainResult:
     """Tiers of every place and country, and (with ``draws``) Monte Carlo probabilities.
 
@@ -243,6 +249,10 @@ def analyze_uncertain(
         How many places to list (the most populous certain or possible places).
     progress : callable, optional
         Called with the number of draws done after each draw.
+    parts : sequence of CountryPart, optional
+        Parts of countries to measure as well (a region that counts, say, Russia west
+        of the Urals): each gets a row in ``parts`` and a column after the countries'
+        in the draws.
 
     Returns
     -------
@@ -269,39 +279,41 @@ def analyze_uncertain(
     dmin, dmax = distance_bounds(sites, places.lat, places.lon, thresholds_km=range_km.thresholds)
     tiers = tiers_from_bounds(dmin, dmax, range_km)
     certain_ann, possible_ann = tier_annuli(sites, range_km)
-    country_index = {str(c): i for i, c in enumerate(countries.iso2) if c}
-    place_country = np.array([country_index.get(str(c), -1) for c in places.country])
+    place_country = place_polygon_rows()  # overseas places count in the polygon that holds them
     place_pop = np.asarray(places.population, dtype=np.float64)
     n_c = len(countries)
+    owner = np.array([countries.index_of(p.iso2) for p in parts], dtype=np.int64)
+    n_cols = n_c + len(parts)
+    columns = _Columns(population, place_country, parts, owner, n_c, places)
 
     if population is None:
-        all_pop = _by_country(place_country, place_pop, n_c)
+        all_pop = columns.places(place_pop)
+        country_pop = np.asarray(countries.population, dtype=np.float64)
         share = np.divide(
-            np.asarray(countries.population, dtype=np.float64), all_pop,
-            out=np.zeros(n_c), where=all_pop > 0,
+            np.concatenate([country_pop, country_pop[owner]]), np.concatenate(
+                [all_pop[:n_c], all_pop[owner]]),
+            out=np.zeros(n_cols), where=np.concatenate([all_pop[:n_c], all_pop[owner]]) > 0,
         )  # fmt: skip
-        cert_c = _by_country(place_country, np.where(tiers == CERTAIN, place_pop, 0), n_c) * share
-        poss_c = _by_country(place_country, np.where(tiers != UNREACHABLE, place_pop, 0), n_c)
-        poss_c = poss_c * share
+        cert_c = columns.places(np.where(tiers == CERTAIN, place_pop, 0)) * share
+        poss_c = columns.places(np.where(tiers != UNREACHABLE, place_pop, 0)) * share
         denom = all_pop * share  # each country's population, 0 if it has no places
-        complete = np.ones(n_c, dtype=bool)
+        complete = np.ones(n_cols, dtype=bool)
         source = "GeoNames places (estimate)"
     else:
-        cert_c = _grid_by_country(population, covered_union(population.grid, certain_ann), n_c)
-        poss_c = _grid_by_country(population, covered_union(population.grid, possible_ann), n_c)
+        cert_c = columns.grid(covered_union(population.grid, certain_ann))
+        poss_c = columns.grid(covered_union(population.grid, possible_ann))
         # "all of a country" is only known for countries wholly inside the raster
-        complete = _wholly_inside(population.grid, countries)
-        denom = np.where(
-            complete, _grid_by_country(population, _all_cells(population), n_c), np.inf
-        )
+        inside = _wholly_inside(population.grid, countries)
+        complete = np.concatenate([inside, inside[owner]])
+        denom = np.where(complete, columns.grid(_all_cells(population)), np.inf)
         share = None
         source = population.description
 
     mc = None
     if draws > 0 and not (range_km.is_exact and all(s.radius_km == 0 for s in sites)):
         mc = _monte_carlo(
-            sites, range_km, population, places, place_country, place_pop, share, tiers,
-            denom, draws=draws, seed=seed, n_countries=n_c, progress=progress,
+            sites, range_km, population, places, columns, place_pop, share, tiers,
+            denom, draws=draws, seed=seed, n_countries=n_cols, progress=progress,
         )  # fmt: skip
     elif draws > 0:  # nothing is uncertain: every draw is the same, no need to draw
         mc = _every_draw_alike(tiers, cert_c, denom, draws)
@@ -310,7 +322,7 @@ def analyze_uncertain(
     place_prob = mc["place_probability"] if mc is not None else np.full(tiers.size, np.nan)
 
     country_rows = []
-    for i in range(n_c):
+    for i in range(n_cols):
         cert, poss = float(cert_c[i]), float(poss_c[i])
         tier = CERTAIN if cert > 0 else POSSIBLE if poss > 0 else UNREACHABLE
         full = denom[i] > 0 and cert >= FULL_SHARE * denom[i]
@@ -321,13 +333,16 @@ def analyze_uncertain(
                 "population_p05", "population_p95")}  # fmt: skip
             if not complete[i]:
                 extra["probability_full"] = math.nan
+        c = i if i < n_c else int(owner[i - n_c])
+        part_pop = math.ceil(denom[i] - 1e-6) if math.isfinite(denom[i]) else 0
+        name = str(countries.name[c])
         country_rows.append(
             CountryTier(
-                iso2=str(countries.iso2[i]),
-                name=str(countries.name[i]),
-                population=int(countries.population[i]),
-                certain_population=round(cert),
-                possible_population=round(poss),
+                iso2=str(countries.iso2[c]),
+                name=name if i < n_c else f"{name} ({parts[i - n_c].cut} part)",
+                population=int(countries.population[c]) if i < n_c else part_pop,
+                certain_population=math.floor(cert + 1e-6),  # never overstated
+                possible_population=math.ceil(poss - 1e-6),  # never understated
                 tier=tier,
                 certain_full=bool(full),
                 **extra,
@@ -352,8 +367,8 @@ def analyze_uncertain(
             sites, places.lat[shown], places.lon[shown]
         )
     totals_extra: dict[str, Any] = {
-        "draw_population": np.zeros((0, n_c)),
-        "draw_full": np.zeros((0, n_c), dtype=bool),
+        "draw_population": np.zeros((0, n_cols)),
+        "draw_full": np.zeros((0, n_cols), dtype=bool),
     }
     if mc is not None:
         totals_extra["draw_population"] = mc["by_country"]
@@ -366,7 +381,8 @@ def analyze_uncertain(
         draws=draws,
         seed=seed,
         population_source=source,
-        countries=tuple(country_rows),
+        countries=tuple(country_rows[:n_c]),
+        parts=tuple(country_rows[n_c:]),
         capitals=tuple(place_row(int(i)) for i in cap_idx),
         places=tuple(place_row(int(i)) for i in listed),
         places_certain=int((tiers == CERTAIN).sum()),
@@ -377,6 +393,52 @@ def analyze_uncertain(
         possible_envelope=annuli_union(possible_ann),
         **totals_extra,
     )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Sums per country, then per country part (the columns of the draws)."""
+
+    population: PopulationRaster | None
+    place_country: np.ndarray
+    parts: Sequence[CountryPart]
+    owner: np.ndarray
+    n_countries: int
+    place_table: Any
+
+    def places(self, values: np.ndarray) -> np.ndarray:
+        """Sum per-place values by country, then over each part's own places."""
+        out = _by_country(self.place_country, values, self.n_countries)
+        if not self.parts:
+            return out
+        v = np.asarray(values, dtype=np.float64)
+        extra = [float(v[m].sum()) for m in self._place_masks]
+        return np.concatenate([out, extra])
+
+    @functools.cached_property
+    def _place_masks(self) -> list[np.ndarray]:
+        p = self.place_table
+        masks = []
+        for part, c in zip(self.parts, self.owner, strict=True):
+            mine = self.place_country == c
+            mask = np.zeros(len(mine), dtype=bool)
+            mask[mine] = part.holds(p.lat[mine], p.lon[mine])
+            masks.append(mask)
+        return masks
+
+    def grid(self, covered: Any) -> np.ndarray:
+        """Sum a grid's people over covered cells by country, then over each part's cells."""
+        assert self.population is not None
+        out = _grid_by_country(self.population, covered, self.n_countries)
+        if not self.parts:
+            return out
+        from reachmap.coverage.cells import intersect_intervals, polygon_cells
+
+        extra = []
+        for part, c in zip(self.parts, self.owner, strict=True):
+            cells = intersect_intervals(covered, polygon_cells(self.population.grid, part.geometry))
+            extra.append(float(_grid_by_country(self.population, cells, self.n_countries)[c]))
+        return np.concatenate([out, extra])
 
 
 def _by_country(country: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -437,7 +499,7 @@ def _monte_carlo(
     rng: UncertainRange,
     population: PopulationRaster | None,
     places: Any,
-    place_country: np.ndarray,
+    columns: _Columns,
     place_pop: np.ndarray,
     share: np.ndarray | None,
     tiers: np.ndarray,
@@ -474,10 +536,10 @@ def _monte_carlo(
             pop = certain_pop.copy()
             pop[open_idx] += np.where(reached, place_pop[open_idx], 0.0)
             assert share is not None
-            by_country[k] = _by_country(place_country, pop, n_countries) * share
+            by_country[k] = columns.places(pop) * share
         else:
             cov = covered_union(population.grid, [(a, b, lo_k, hi_k) for a, b in pts])
-            by_country[k] = _grid_by_country(population, cov, n_countries)
+            by_country[k] = columns.grid(cov)
         totals[k] = by_country[k].sum()
         if progress is not None:
             progress(k + 1)

@@ -198,16 +198,29 @@ def check_references(spec: SweepSpec) -> None:
     spec.scenarios()
 
 
-def _region_rows(region_id: str, on: dt.date) -> tuple[str, np.ndarray]:
-    """Name and country-table rows of a region on a date."""
+def _region_rows(region_id: str, on: dt.date) -> tuple[str, np.ndarray, list[Any]]:
+    """Name, country-table rows and counted parts of a region on a date.
+
+    A member the region counts in part (geographic Europe's Russia, the metropolitan
+    EU's France) is measured on that part: its row is left out and its part returned.
+    """
     from reachmap.world.regions import region
 
     reg = region(region_id)
-    if reg.kind == "cities":
+    if reg.kind in ("cities", "capitals"):
         raise InputError(
             "grid.regions", region_id, "a region of countries (a continent, group or country)"
         )
-    return reg.name, np.asarray(reg.countries_on(on), dtype=np.int64)
+    parts = reg.parts()
+    rows = np.asarray(reg.countries_on(on), dtype=np.int64)
+    whole = np.array([i for i in rows if str(_countries().iso2[i]) not in parts], dtype=np.int64)
+    return reg.name, whole, [parts[k] for k in sorted(parts) if k in reg.members_on(on)]
+
+
+def _countries() -> Any:
+    from reachmap.world.tables import load_countries
+
+    return load_countries()
 
 
 @functools.lru_cache(maxsize=4)
@@ -244,8 +257,10 @@ def scenario_rows(sc: SweepScenario) -> list[dict[str, Any]]:
     (site,) = uncertain_sites(
         places=places, deployments=deployments, radius_km=sc.site_km, field="grid"
     )
+    regions = [(r, *_region_rows(r, sc.on)) for r in sc.regions]
+    parts = [p for _, _, _, ps in regions for p in ps]
     result = analyze_uncertain(
-        [site], rng, _population(sc.population), draws=sc.draws, seed=sc.seed
+        [site], rng, _population(sc.population), draws=sc.draws, seed=sc.seed, parts=parts
     )
     name = subject.system.name if subject.system is not None else f"range {sc.system}"
     base = {
@@ -262,13 +277,18 @@ def scenario_rows(sc: SweepScenario) -> list[dict[str, Any]]:
         "seed": sc.seed,
     }
     n = len(result.countries)
-    regions = [(r, *_region_rows(r, sc.on)) for r in sc.regions]
-    regions.append(("world", "World", np.arange(n, dtype=np.int64)))
-    return [base | _region_stats(result, rid, rname, rows) for rid, rname, rows in regions]
+    columns, first = [], n
+    for rid, rname, rows, ps in regions:  # a region's parts are the next columns after n
+        columns.append((rid, rname, np.concatenate([rows, np.arange(first, first + len(ps))])))
+        first += len(ps)
+    columns.append(("world", "World", np.arange(n, dtype=np.int64)))
+    return [base | _region_stats(result, rid, rname, cols) for rid, rname, cols in columns]
 
 
 def _region_stats(result: Any, rid: str, rname: str, rows: np.ndarray) -> dict[str, Any]:
-    countries = [result.countries[i] for i in rows]
+    rows = rows.astype(np.int64)
+    every = (*result.countries, *result.parts)
+    countries = [every[i] for i in rows]
     stats: dict[str, Any] = {
         "region": rid,
         "region_name": rname,

@@ -47,6 +47,7 @@ __all__ = [
     "capitals",
     "load_countries",
     "load_places",
+    "place_polygon_rows",
 ]
 
 
@@ -299,9 +300,7 @@ def load_countries() -> CountryTable:
     """
     t = read_data("countries.parquet")
     geometry = shapely.from_wkb(t.column("geometry").to_numpy(zero_copy_only=False))
-    area = np.array(
-        [area_km2(g) for g in geometry], dtype=np.float64
-    )
+    area = np.array([area_km2(g) for g in geometry], dtype=np.float64)
 
     def text(name: str) -> np.ndarray:
         return _frozen(_strings(t.column(name)).astype(str))
@@ -364,3 +363,34 @@ def capitals() -> PlaceTable:
     """
     places = load_places()
     return places.take(places.is_capital)
+
+
+@functools.cache
+def place_polygon_rows() -> np.ndarray:
+    """Return, per bundled place, the row of the country polygon it is counted in.
+
+    A place whose GeoNames country has its own polygon goes to that row. GeoNames
+    also lists territories that Natural Earth draws inside another country's polygon
+    (French Guiana GF, Réunion RE, Martinique MQ, Guadeloupe GP and Mayotte YT in
+    France's, the Caribbean Netherlands BQ in the Netherlands'): their places go to
+    the polygon that holds them (or lies within 0.1° of them, for coastal places),
+    so that "all of France" counts the people the polygon counts. -1: no polygon.
+
+    Examples
+    --------
+    >>> places, countries = load_places(), load_countries()
+    >>> cayenne = int(np.flatnonzero((places.name == "Cayenne") & (places.country == "GF"))[0])
+    >>> str(countries.iso2[place_polygon_rows()[cayenne]])
+    'FR'
+    """
+    places, countries = load_places(), load_countries()
+    index = {str(c): i for i, c in enumerate(countries.iso2) if c}
+    rows = np.array([index.get(str(c), -1) for c in places.country], dtype=np.int64)
+    lost = np.flatnonzero(rows < 0)
+    if lost.size:
+        tree = shapely.STRtree(np.asarray(countries.geometry))
+        points = shapely.points(places.lon[lost], places.lat[lost])
+        hit_p, hit_c = tree.query(points, predicate="dwithin", distance=0.1)
+        first = np.unique(hit_p, return_index=True)
+        rows[lost[first[0]]] = hit_c[first[1]]
+    return _frozen(rows)
